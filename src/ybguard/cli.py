@@ -1,0 +1,232 @@
+"""The ybguard command line: parse, call, write. Thin on purpose."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from datetime import datetime, timezone
+from typing import List, Optional, Sequence, Tuple
+
+import click
+
+from . import __version__
+from .i18n import default_lang, t
+from .models import Severity
+from .policy import Policy, PolicyError
+
+FORMATS = ("console", "json", "html", "junit", "prometheus")
+SEVERITIES = tuple(s.value for s in Severity)
+
+
+class Abort2(click.ClickException):
+    """A usage or input problem: one line on stderr, exit code 2, no traceback."""
+
+    exit_code = 2
+
+    def show(self, file=None) -> None:  # type: ignore[override]
+        click.echo(f"ybguard: {self.message}", err=True)
+
+
+def _lang(value: Optional[str]) -> str:
+    return value or default_lang()
+
+
+def _load_policy(path: Optional[str], lang: str) -> Policy:
+    from .policy import load_policy_file, resolve_policy_path
+
+    try:
+        return load_policy_file(resolve_policy_path(path))
+    except PolicyError as exc:
+        raise Abort2(exc.render(lang)) from None
+
+
+def write_atomic(path: str, text: str) -> None:
+    """Write through a temp file in the same directory and rename: never a half-written report."""
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".ybguard-", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _outputs(fmt: Optional[str], output: Optional[str], specs: Sequence[str], lang: str) -> List[Tuple[str, str]]:
+    outs: List[Tuple[str, str]] = []
+    for spec in specs:
+        name, sep, path = spec.partition("=")
+        if not sep or name not in FORMATS or not path:
+            raise Abort2(t("cli.bad_output", lang, spec=spec, formats=", ".join(FORMATS)))
+        outs.append((name, path))
+    if fmt or output or not outs:
+        outs.insert(0, (fmt or ("console" if sys.stdout.isatty() else "json"), output or "-"))
+    return outs
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="ybguard")
+def cli() -> None:
+    """ybguard — prove a 医保 leased-line terminal is isolated from the Internet and follows the
+    terminal rules, or show exactly how it is not.
+
+    ybguard —— 证明医保专线终端与互联网隔离并遵守终端管理规定，或准确指出哪里不合规。
+    """
+
+
+@cli.command()
+@click.option("--policy", "policy_path", metavar="FILE", help="Policy YAML (else $YBGUARD_POLICY, /etc/ybguard/policy.yaml, built-in).")
+@click.option("--root", metavar="DIR", help="Scan an offline image mounted at DIR instead of this host.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Report format (console on a TTY, else json).")
+@click.option("--output", metavar="PATH", help="Write the --format report to PATH ('-' = stdout).")
+@click.option("-o", "outputs", multiple=True, metavar="FORMAT=PATH", help="Extra report, e.g. -o junit=report.xml (repeatable).")
+@click.option("--capture", "capture_seconds", type=click.FloatRange(min=0), metavar="SECONDS",
+              help="Watch live traffic for SECONDS and report every packet outside policy.")
+@click.option("--probe/--no-probe", default=None, help="Actively test reachability of the policy's probe targets (sends packets).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), help="Report language (default from the locale).")
+@click.option("--fail-on", type=click.Choice(SEVERITIES), default="low", show_default=True,
+              help="Exit 1 only for fails at or above this severity.")
+@click.option("--baseline", "baseline_path", metavar="FILE", help="Report drift against a baseline from 'ybguard baseline create'.")
+@click.option("--only", multiple=True, metavar="GLOB", help="Run only checks whose id matches (repeatable).")
+@click.option("--skip", multiple=True, metavar="GLOB", help="Skip checks whose id matches (repeatable).")
+@click.option("--color/--no-color", default=None, help="Colour the console report (default: when stdout is a TTY).")
+def scan(policy_path: Optional[str], root: Optional[str], fmt: Optional[str], output: Optional[str],
+         outputs: Sequence[str], capture_seconds: Optional[float], probe: Optional[bool], lang: Optional[str],
+         fail_on: str, baseline_path: Optional[str], only: Sequence[str], skip: Sequence[str],
+         color: Optional[bool]) -> None:
+    """Scan this host (or an image with --root) against the policy.
+
+    Exit codes: 0 compliant · 1 non-compliant · 2 usage or policy error · 3 incomplete.
+    """
+    from .checks import ALL_CHECKS, select_checks
+    from .collect import ScanOptions
+    from .engine import run_scan
+    from .models import exit_code
+    from .report import Format
+    from .target import open_target
+
+    lang = _lang(lang)
+    policy = _load_policy(policy_path, lang)
+    if root is not None and not os.path.isdir(root):
+        raise Abort2(t("cli.root_missing", lang, path=root))
+    outs = _outputs(fmt, output, outputs, lang)
+    checks = select_checks(ALL_CHECKS, only, skip)
+    if not checks:
+        raise Abort2(t("cli.no_checks", lang))
+    target = open_target(root)
+    if sys.stderr.isatty():
+        click.echo(t("console.scanning", lang, n=len(checks)), err=True)
+    options = ScanOptions(lang=lang, now=datetime.now(timezone.utc).astimezone(), capture_seconds=capture_seconds,
+                          probe=probe, baseline_path=baseline_path)
+    report = run_scan(policy, target, checks, options)
+    use_color = sys.stdout.isatty() if color is None else color
+    for name, path in outs:
+        render = Format(name).renderer(color=use_color and path == "-", width=_width())
+        text = render(report)
+        if path == "-":
+            click.echo(text, nl=False)
+        else:
+            try:
+                write_atomic(path, text)
+            except OSError as exc:
+                raise Abort2(t("cli.write_failed", lang, path=path, reason=exc.strerror or str(exc))) from None
+    sys.exit(exit_code(report, Severity(fail_on)))
+
+
+def _width() -> int:
+    try:
+        return max(80, min(os.get_terminal_size().columns, 140))
+    except OSError:
+        return 100
+
+
+@cli.group()
+def policy() -> None:
+    """Validate and show policies. 校验与查看策略。"""
+
+
+@policy.command("validate")
+@click.argument("file")
+@click.option("--lang", type=click.Choice(["zh", "en"]))
+def policy_validate(file: str, lang: Optional[str]) -> None:
+    """Check FILE; print file:line:column and what was expected on error (exit 2)."""
+    lang = _lang(lang)
+    pol = _load_policy(file, lang)
+    click.echo(t("cli.policy_ok", lang, path=file, id=pol.meta.id, version=pol.meta.version))
+
+
+@policy.command("show")
+@click.argument("file", required=False)
+@click.option("--lang", type=click.Choice(["zh", "en"]))
+def policy_show(file: Optional[str], lang: Optional[str]) -> None:
+    """Print the effective policy (defaults filled in) as YAML."""
+    from .policy import dump_policy
+
+    click.echo(dump_policy(_load_policy(file, _lang(lang))), nl=False)
+
+
+@cli.command("checks")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True)
+@click.option("--lang", type=click.Choice(["zh", "en"]))
+def checks_cmd(fmt: str, lang: Optional[str]) -> None:
+    """List every check: id, area, severity, titles (中文/English) and the rule it enforces."""
+    from .checks import ALL_CHECKS
+
+    rows = [{"id": c.id, "area": c.area, "severity": c.severity.value, "title_zh": c.title("zh"),
+             "title_en": c.title("en"), "rule": c.rule, "needs": list(c.needs),
+             "remediation_zh": c.remediation("zh"), "remediation_en": c.remediation("en")} for c in ALL_CHECKS]
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if fmt == "markdown":
+        click.echo(_checks_markdown(rows), nl=False)
+        return
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    lang = _lang(lang)
+    table = Table(show_lines=False)
+    for key in ("console.col.check", "console.col.area", "console.col.severity", "console.col.title", "console.col.rule"):
+        table.add_column(t(key, lang), overflow="fold")
+    for r in rows:
+        table.add_row(Text(str(r["id"])), Text(t(f"area.{r['area']}", lang)), Text(t(f"severity.{r['severity']}", lang)),
+                      Text(f"{r['title_zh']}\n{r['title_en']}"), Text(str(r["rule"])))
+    Console(highlight=False, width=_width()).print(table)
+
+
+def _checks_markdown(rows: list) -> str:
+    out = ["# Check catalogue · 检查项目录", "",
+           "Generated by `ybguard checks --format markdown`; `make docs` refreshes it and a test keeps it",
+           "in step with the code.", ""]
+    for r in rows:
+        out += [f"## `{r['id']}`", "",
+                f"- **{r['title_zh']}** / {r['title_en']}",
+                f"- area 类别: `{r['area']}` · severity 级别: `{r['severity']}`",
+                f"- rule 依据: {r['rule']}",
+                f"- facts 所需信息: {', '.join('`' + n + '`' for n in r['needs']) or '—'}",
+                f"- 整改: {r['remediation_zh']}",
+                f"- Fix: {r['remediation_en']}", ""]
+    return "\n".join(out)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> None:
+    """Entry point: unexpected failures become one line and exit 2, never a traceback."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="ybguard", standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001
+        if os.environ.get("YBGUARD_DEBUG"):
+            raise
+        click.echo(f"ybguard: internal error: {type(exc).__name__}: {exc} (set YBGUARD_DEBUG=1 for details)", err=True)
+        sys.exit(2)

@@ -1,0 +1,7 @@
+"""Collectors of the sockets area (read through the Target, then parse with pure functions)."""
+
+from typing import Dict
+
+from .interface import Collector
+
+LINUX: Dict[str, Collector] = {}

@@ -1,0 +1,31 @@
+"""Software facts.
+
+Fact keys and their values:
+  software.packages   -> Tuple[Package, ...]
+  software.processes  -> Tuple[Process, ...]   (live only)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+
+@dataclass(frozen=True)
+class Package:
+    name: str
+    version: str = ""
+    manager: str = ""  # dpkg | rpm | opt-apps | snap | flatpak | windows-uninstall
+    display_name: str = ""  # Windows DisplayName, desktop name …
+    publisher: str = ""
+    source: str = ""  # "/var/lib/dpkg/status:1234", "HKLM\\SOFTWARE\\…\\Uninstall\\{GUID}"
+
+
+@dataclass(frozen=True)
+class Process:
+    pid: int
+    name: str
+    exe: str = ""
+    user: str = ""
+    cmdline: str = ""
+    ppid: Optional[int] = None

@@ -1,0 +1,49 @@
+"""Removable-media facts.
+
+Fact keys and their values:
+  usb.attached  -> Tuple[RemovableDevice, ...]   (live only: attached now)
+  usb.driver    -> Tuple[DriverState, ...]        (usb-storage, uas; USBSTOR/UASPStor on Windows)
+  usb.history   -> Tuple[DeviceSighting, ...]     (kernel/journal logs; Enum\\USBSTOR on Windows)
+  usb.mounts    -> Tuple[MountedMedia, ...]       (live only)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+
+@dataclass(frozen=True)
+class RemovableDevice:
+    kind: str  # "usb-storage" | "optical" | "removable-block"
+    name: str  # sysfs or block device name: "2-1:1.0", "sdb", "sr0"
+    vendor: str = ""
+    product: str = ""
+    serial: str = ""
+    driver: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class DriverState:
+    module: str  # "usb-storage", "uas", "USBSTOR", "UASPStor", "cdrom", "sr_mod"
+    disabled: bool  # cannot be used: blacklisted+not loaded, install /bin/false, Start=4, policy deny …
+    how: str  # human-readable reason: "install usb-storage /bin/false in /etc/modprobe.d/x.conf:2"
+    loaded: Optional[bool] = None  # live: in /proc/modules; None offline
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class DeviceSighting:
+    device: str  # "SanDisk Cruzer", "usb 2-1: …"
+    serial: str = ""
+    when: str = ""  # ISO 8601 when known
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class MountedMedia:
+    device: str
+    mountpoint: str
+    fstype: str
+    source: str = ""

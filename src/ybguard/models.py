@@ -1,0 +1,134 @@
+"""Values that cross layers: statuses, severities, evidence, findings and the report.
+
+Everything here is frozen and free of I/O, so reporters and tests can build them directly.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Optional, Tuple
+
+
+class Status(str, enum.Enum):
+    PASS = "pass"
+    FAIL = "fail"
+    ERROR = "error"
+    NOT_APPLICABLE = "not_applicable"
+    WAIVED = "waived"
+
+
+class Severity(str, enum.Enum):
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_ORDER.index(self)
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        return cls(text.strip().lower())
+
+
+_SEVERITY_ORDER = (Severity.INFO, Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL)
+
+
+class TargetKind(str, enum.Enum):
+    LIVE = "live"
+    ROOTFS = "rootfs"
+    WINDOWS_IMAGE = "windows-image"
+    WINDOWS_LIVE = "windows-live"
+
+
+class Verdict(str, enum.Enum):
+    COMPLIANT = "compliant"
+    NON_COMPLIANT = "non_compliant"
+    INCOMPLETE = "incomplete"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where a fact came from (``source``) and what it said (``detail``), both plain text."""
+
+    source: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    check: str
+    status: Status
+    severity: Severity
+    subject: str
+    message: str
+    rule: str
+    remediation: str
+    title: str
+    area: str
+    evidence: Tuple[Evidence, ...] = ()
+    waiver: Optional[WaiverNote] = None
+
+
+@dataclass(frozen=True)
+class WaiverNote:
+    reason: str
+    approved_by: str
+    expires: str
+    expired: bool
+
+
+@dataclass(frozen=True)
+class HostInfo:
+    hostname: str
+    os: str
+    kernel: str
+    target: TargetKind
+    root: str
+    arch: str = ""
+
+
+@dataclass(frozen=True)
+class PolicyRef:
+    id: str
+    version: int
+    sha256: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Report:
+    tool_version: str
+    host: HostInfo
+    policy: PolicyRef
+    started_at: str
+    duration_ms: int
+    lang: str
+    findings: Tuple[Finding, ...] = field(default_factory=tuple)
+
+    def counts(self) -> dict:
+        out = {s.value: 0 for s in Status}
+        for f in self.findings:
+            out[f.status.value] += 1
+        return out
+
+    @property
+    def verdict(self) -> Verdict:
+        statuses = {f.status for f in self.findings}
+        if Status.FAIL in statuses:
+            return Verdict.NON_COMPLIANT
+        if Status.ERROR in statuses:
+            return Verdict.INCOMPLETE
+        return Verdict.COMPLIANT
+
+
+def exit_code(report: Report, fail_on: Severity) -> int:
+    """0 compliant, 1 a fail at or above ``fail_on``, 3 errors (and no such fail)."""
+    if any(f.status is Status.FAIL and f.severity.rank >= fail_on.rank for f in report.findings):
+        return 1
+    if any(f.status is Status.ERROR for f in report.findings):
+        return 3
+    return 0

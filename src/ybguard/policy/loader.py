@@ -1,0 +1,465 @@
+"""YAML -> Policy, with every problem reported as file:line:column, field path and expectation.
+
+We compose the YAML into nodes (which carry marks) instead of loading plain data, so that a
+wrong value deep in a list can still be pointed at precisely.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import ipaddress
+import os
+import re
+import stat
+from dataclasses import fields, is_dataclass
+from datetime import datetime
+from typing import Any, Callable, Dict, Optional, Tuple, TypeVar
+
+import yaml
+
+from . import schema as s
+from .interface import PolicyError
+
+MAX_POLICY_BYTES = 1024 * 1024
+T = TypeVar("T")
+Parser = Callable[[yaml.Node, str, "Ctx"], Any]
+
+
+class Ctx:
+    def __init__(self, file: str) -> None:
+        self.file = file
+
+    def error(self, node: Optional[yaml.Node], path: str, message_key: str, suffix: tuple = (),
+              **args: Any) -> PolicyError:
+        line = col = None
+        if node is not None:
+            line, col = node.start_mark.line + 1, node.start_mark.column + 1
+        return PolicyError(self.file, line, col, path, message_key, tuple(sorted(args.items())), suffix)
+
+
+def _describe(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    tag = node.tag.rsplit(":", 1)[-1]
+    value = node.value if len(node.value) <= 60 else node.value[:57] + "..."
+    kind = {"str": "text", "int": "an integer", "float": "a number", "bool": "true/false",
+            "null": "nothing (null)", "timestamp": "a date"}.get(tag, tag)
+    if tag == "null":
+        return kind
+    return f"{kind} {value!r}"
+
+
+def _expect(node: yaml.Node, path: str, ctx: Ctx, expected: str) -> PolicyError:
+    return ctx.error(node, path, "policy.expected", expected=expected, found=_describe(node))
+
+
+# ---- scalar parsers -------------------------------------------------------------------------
+
+def _scalar(node: yaml.Node, path: str, ctx: Ctx, tags: Tuple[str, ...], expected: str) -> str:
+    if not isinstance(node, yaml.ScalarNode) or node.tag.rsplit(":", 1)[-1] not in tags:
+        raise _expect(node, path, ctx, expected)
+    return str(node.value)
+
+
+def p_str(node: yaml.Node, path: str, ctx: Ctx) -> str:
+    value = _scalar(node, path, ctx, ("str",), "text")
+    if not value.strip():
+        raise _expect(node, path, ctx, "non-empty text")
+    return value
+
+
+def p_bool(node: yaml.Node, path: str, ctx: Ctx) -> bool:
+    value = _scalar(node, path, ctx, ("bool",), "true or false")
+    return value.lower() in ("true", "yes", "on")
+
+
+def p_int(node: yaml.Node, path: str, ctx: Ctx) -> int:
+    text = _scalar(node, path, ctx, ("int",), "a whole number")
+    value = yaml.safe_load(text)
+    if not isinstance(value, int):
+        raise _expect(node, path, ctx, "a whole number")
+    if value < 0:
+        raise ctx.error(node, path, "policy.negative", value=value)
+    return value
+
+
+def p_positive_int(node: yaml.Node, path: str, ctx: Ctx) -> int:
+    value = p_int(node, path, ctx)
+    if value == 0:
+        raise ctx.error(node, path, "policy.must_be_positive", value=value)
+    return value
+
+
+def p_number(node: yaml.Node, path: str, ctx: Ctx) -> float:
+    text = _scalar(node, path, ctx, ("int", "float"), "a number")
+    value = yaml.safe_load(text)
+    if not isinstance(value, (int, float)) or value != value or value in (float("inf"), float("-inf")):
+        raise _expect(node, path, ctx, "a finite number")
+    if value < 0:
+        raise ctx.error(node, path, "policy.negative", value=value)
+    return float(value)
+
+
+def p_positive_number(node: yaml.Node, path: str, ctx: Ctx) -> float:
+    value = p_number(node, path, ctx)
+    if value == 0:
+        raise ctx.error(node, path, "policy.must_be_positive", value=node.value)
+    return value
+
+
+def p_choice(*choices: str) -> Parser:
+    def parse(node: yaml.Node, path: str, ctx: Ctx) -> str:
+        value = _scalar(node, path, ctx, ("str",), "one of " + ", ".join(choices))
+        if value not in choices:
+            raise ctx.error(node, path, "policy.bad_choice", value=value, choices=", ".join(choices))
+        return value
+
+    return parse
+
+
+def p_cidr(node: yaml.Node, path: str, ctx: Ctx) -> s.IPNetwork:
+    value = _scalar(node, path, ctx, ("str",), "a network in CIDR form such as 10.50.0.0/16")
+    try:
+        return ipaddress.ip_network(value.strip(), strict=True)
+    except ValueError as exc:
+        raise ctx.error(node, path, "policy.bad_cidr", value=value, reason=str(exc)) from None
+
+
+def p_ip(node: yaml.Node, path: str, ctx: Ctx) -> s.IPAddress:
+    value = _scalar(node, path, ctx, ("str",), "an IP address such as 10.50.0.53")
+    try:
+        return ipaddress.ip_address(value.strip())
+    except ValueError:
+        raise ctx.error(node, path, "policy.bad_ip", value=value) from None
+
+
+_GLOB_OK = re.compile(r"^[^\x00-\x1f\x7f]+$")
+
+
+def glob_problem(pattern: str) -> Optional[str]:
+    """Why ``pattern`` is not a usable glob, or None. Unbalanced brackets are the common mistake."""
+    if not pattern or not _GLOB_OK.match(pattern):
+        return "empty or contains control characters"
+    depth = 0
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "[":
+            close = pattern.find("]", i + 2 if i + 1 < len(pattern) and pattern[i + 1] in "!]" else i + 1)
+            if close == -1:
+                return "'[' is never closed"
+            i = close
+        elif ch == "]" and depth == 0:
+            return "']' without '['"
+        i += 1
+    return None
+
+
+def p_glob(node: yaml.Node, path: str, ctx: Ctx) -> str:
+    value = _scalar(node, path, ctx, ("str", "int"), "a glob pattern")
+    problem = glob_problem(value)
+    if problem:
+        raise ctx.error(node, path, "policy.bad_glob", value=value, reason=problem)
+    return value
+
+
+_MAC = re.compile(r"^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5}$")
+_IFNAME = re.compile(r"^[^\s/:\x00]{1,15}$")
+
+
+def p_iface(node: yaml.Node, path: str, ctx: Ctx) -> str:
+    value = _scalar(node, path, ctx, ("str",), "an interface name or MAC address")
+    if _MAC.match(value):
+        return value.lower().replace("-", ":")
+    if _IFNAME.match(value):
+        return value
+    raise ctx.error(node, path, "policy.bad_iface", value=value)
+
+
+def p_abs_path(node: yaml.Node, path: str, ctx: Ctx) -> str:
+    value = _scalar(node, path, ctx, ("str",), "an absolute path")
+    if not (value.startswith("/") or re.match(r"^[A-Za-z]:[\\/]", value)):
+        raise ctx.error(node, path, "policy.bad_path", value=value)
+    problem = glob_problem(value)
+    if problem:
+        raise ctx.error(node, path, "policy.bad_glob", value=value, reason=problem)
+    return value
+
+
+def p_host(node: yaml.Node, path: str, ctx: Ctx) -> str:
+    value = _scalar(node, path, ctx, ("str",), "a host name or IP address")
+    if not re.match(r"^[A-Za-z0-9.:\-\[\]_]+$", value):
+        raise _expect(node, path, ctx, "a host name or IP address")
+    return value
+
+
+def p_datetime_tz(node: yaml.Node, path: str, ctx: Ctx) -> datetime:
+    value = _scalar(node, path, ctx, ("str", "timestamp"), "a date-time with a timezone")
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    text = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", text)
+    try:
+        parsed = datetime.fromisoformat(text.replace(" ", "T", 1) if "T" not in text else text)
+    except ValueError:
+        raise ctx.error(node, path, "policy.bad_datetime", value=value) from None
+    if parsed.tzinfo is None:
+        raise ctx.error(node, path, "policy.no_timezone", value=value)
+    return parsed
+
+
+def p_list(item: Parser) -> Parser:
+    def parse(node: yaml.Node, path: str, ctx: Ctx) -> tuple:
+        if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null"):
+            return ()
+        if not isinstance(node, yaml.SequenceNode):
+            raise _expect(node, path, ctx, "a list")
+        return tuple(item(child, f"{path}[{i}]", ctx) for i, child in enumerate(node.value))
+
+    return parse
+
+
+# ---- mappings -------------------------------------------------------------------------------
+
+Spec = Dict[str, Tuple[Parser, bool]]  # key -> (parser, required)
+
+
+def _mapping(node: yaml.Node, path: str, ctx: Ctx, spec: Spec) -> Dict[str, Any]:
+    if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null"):
+        node = yaml.MappingNode("tag:yaml.org,2002:map", [], node.start_mark, node.end_mark)
+    if not isinstance(node, yaml.MappingNode):
+        raise _expect(node, path or "<top level>", ctx, "a mapping")
+    seen: Dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise _expect(key_node, path, ctx, "a key")
+        key = str(key_node.value)
+        child = f"{path}.{key}" if path else key
+        if key in seen:
+            raise ctx.error(key_node, child, "policy.duplicate_key", key=key)
+        if key not in spec:
+            suggestion = difflib.get_close_matches(key, list(spec), n=1, cutoff=0.6)
+            suffix: tuple = (("policy.did_you_mean", (("suggestion", suggestion[0]),)),) if suggestion else (
+                ("policy.allowed_keys", (("keys", ", ".join(spec)),)),)
+            raise ctx.error(key_node, child, "policy.unknown_key", suffix=suffix, key=key)
+        parser, _required = spec[key]
+        seen[key] = parser(value_node, child, ctx)
+    for key, (_parser, required) in spec.items():
+        if required and key not in seen:
+            raise ctx.error(node, path, "policy.missing_key", key=key)
+    return seen
+
+
+def p_record(cls: type, spec: Spec) -> Parser:
+    def parse(node: yaml.Node, path: str, ctx: Ctx) -> Any:
+        return cls(**_mapping(node, path, ctx, spec))
+
+    return parse
+
+
+def p_probe_target(node: yaml.Node, path: str, ctx: Ctx) -> s.ProbeTarget:
+    if not isinstance(node, yaml.MappingNode) or len(node.value) != 1:
+        raise ctx.error(node, path, "policy.probe_target")
+    key_node, value_node = node.value[0]
+    kind = str(key_node.value)
+    child = f"{path}.{kind}"
+    if kind == "tcp":
+        value = _scalar(value_node, child, ctx, ("str",), "host:port")
+        m = re.match(r"^\[?([^\[\]]+?)\]?:(\d{1,5})$", value.strip())
+        if not m or not (0 < int(m.group(2)) < 65536):
+            raise ctx.error(value_node, child, "policy.bad_hostport", value=value)
+        return s.ProbeTarget("tcp", value, host=m.group(1), port=int(m.group(2)))
+    if kind == "dns":
+        value = p_host(value_node, child, ctx)
+        return s.ProbeTarget("dns", value, host=value)
+    if kind == "http":
+        if isinstance(value_node, yaml.MappingNode):
+            got = _mapping(value_node, child, ctx, {
+                "url": (p_str, True), "expect_status": (p_positive_int, False), "expect_body": (p_str, False)})
+            url = got["url"]
+        else:
+            url = _scalar(value_node, child, ctx, ("str",), "a URL")
+            got = {}
+        if not re.match(r"^https?://[^/\s]+", url):
+            raise ctx.error(value_node, child, "policy.bad_url", value=url)
+        host = re.sub(r"^https?://", "", url).split("/", 1)[0]
+        return s.ProbeTarget("http", url, host=host, expect_status=got.get("expect_status"),
+                             expect_body=got.get("expect_body"))
+    suggestion = difflib.get_close_matches(kind, ["tcp", "dns", "http"], n=1)
+    suffix = (("policy.did_you_mean", (("suggestion", suggestion[0]),)),) if suggestion else ()
+    raise ctx.error(key_node, child, "policy.unknown_key", suffix=suffix, key=kind)
+
+
+META = p_record(s.PolicyMeta, {"id": (p_str, True), "version": (p_positive_int, False), "title": (p_str, False)})
+NETWORK = p_record(s.NetworkPolicy, {
+    "leased_line": (p_record(s.LeasedLine, {"interfaces": (p_list(p_iface), False)}), False),
+    "allowed_networks": (p_list(p_cidr), False),
+    "allowed_dns": (p_list(p_ip), False),
+    "forbid_default_route": (p_bool, False),
+    "forbidden_interface_kinds": (p_list(p_choice(*s.INTERFACE_KINDS)), False),
+    "allow_ip_forwarding": (p_bool, False),
+    "allow_proxy": (p_bool, False),
+    "capture": (p_record(s.CaptureSettings, {"seconds": (p_number, False), "max_flows": (p_positive_int, False)}), False),
+    "probe": (p_record(s.ProbeSettings, {
+        "enabled": (p_bool, False),
+        "timeout_seconds": (p_positive_number, False),
+        "targets": (p_list(p_probe_target), False),
+    }), False),
+})
+USB = p_record(s.UsbPolicy, {
+    "storage": (p_choice("deny", "allow"), False),
+    "require_driver_disabled": (p_bool, False),
+    "optical": (p_choice("deny", "allow"), False),
+})
+SOFTWARE = p_record(s.SoftwarePolicy, {
+    "mode": (p_choice("allowlist", "denylist"), False),
+    "allow": (p_list(p_glob), False),
+    "deny": (p_list(p_glob), False),
+    "processes": (p_record(s.ProcessPolicy, {"deny": (p_list(p_glob), False)}), False),
+})
+ACCOUNTS = p_record(s.AccountsPolicy, {
+    "password_min_length": (p_int, False),
+    "password_max_age_days": (p_positive_int, False),
+    "forbid_empty_passwords": (p_bool, False),
+})
+TIME = p_record(s.TimePolicy, {"ntp_servers": (p_list(p_host), False), "max_offset_seconds": (p_positive_number, False)})
+BACKUP = p_record(s.BackupRule, {
+    "paths": (p_list(p_abs_path), True),
+    "min_copies": (p_positive_int, False),
+    "distinct_disks": (p_bool, False),
+    "max_age_hours": (p_positive_number, False),
+})
+INTEGRITY = p_record(s.IntegrityPolicy, {"paths": (p_list(p_abs_path), False)})
+WAIVER = p_record(s.Waiver, {
+    "check": (p_glob, True),
+    "subject": (p_glob, False),
+    "reason": (p_str, True),
+    "approved_by": (p_str, True),
+    "expires": (p_datetime_tz, True),
+})
+TOP: Spec = {
+    "policy": (META, True),
+    "network": (NETWORK, False),
+    "usb": (USB, False),
+    "software": (SOFTWARE, False),
+    "accounts": (ACCOUNTS, False),
+    "time": (TIME, False),
+    "backups": (p_list(BACKUP), False),
+    "integrity": (INTEGRITY, False),
+    "waivers": (p_list(WAIVER), False),
+}
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader; composing only, so no object construction ever happens."""
+
+
+def parse_policy_text(text: str, file: str = "<policy>", sha256: str = "") -> s.Policy:
+    """Pure: YAML text -> Policy, or PolicyError with a precise location."""
+    ctx = Ctx(file)
+    if not text.strip() or all(line.strip().startswith("#") or not line.strip() for line in text.splitlines()):
+        raise PolicyError(file, None, None, "", "policy.empty")
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        line = mark.line + 1 if mark else None
+        col = mark.column + 1 if mark else None
+        raise PolicyError(file, line, col, "", "policy.yaml_syntax", (("problem", problem),)) from None
+    except yaml.YAMLError as exc:
+        raise PolicyError(file, None, None, "", "policy.yaml_syntax", (("problem", str(exc)),)) from None
+    if node is None:
+        raise PolicyError(file, None, None, "", "policy.empty")
+    parsed = _mapping(node, "", ctx, TOP)
+    parsed["meta"] = parsed.pop("policy")
+    return s.Policy(source=file, sha256=sha256, **parsed)
+
+
+def load_policy_file(path: str) -> s.Policy:
+    """Read and parse a policy file; refuse directories, huge files and binary data up front."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        raise PolicyError(path, None, None, "", "policy.unreadable", (("reason", exc.strerror or str(exc)),)) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise PolicyError(path, None, None, "", "policy.is_directory")
+    if st.st_size > MAX_POLICY_BYTES:
+        raise PolicyError(path, None, None, "", "policy.too_large",
+                          (("limit", MAX_POLICY_BYTES), ("size", st.st_size)))
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_POLICY_BYTES + 1)
+    except OSError as exc:
+        raise PolicyError(path, None, None, "", "policy.unreadable", (("reason", exc.strerror or str(exc)),)) from None
+    if len(data) > MAX_POLICY_BYTES:
+        raise PolicyError(path, None, None, "", "policy.too_large", (("limit", MAX_POLICY_BYTES), ("size", len(data))))
+    return parse_policy_bytes(data, path)
+
+
+def parse_policy_bytes(data: bytes, file: str) -> s.Policy:
+    digest = hashlib.sha256(data).hexdigest()
+    if b"\x00" in data:
+        raise PolicyError(file, None, None, "", "policy.not_text", (("offset", data.index(b"\x00")),))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PolicyError(file, None, None, "", "policy.not_text", (("offset", exc.start),)) from None
+    return parse_policy_text(text, file, digest)
+
+
+def builtin_policy_path() -> str:
+    return os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "default-policy.yaml")
+
+
+def resolve_policy_path(cli_value: Optional[str], environ: Optional[Dict[str, str]] = None) -> str:
+    """--policy, else $YBGUARD_POLICY, else /etc/ybguard/policy.yaml, else the built-in default."""
+    env = os.environ if environ is None else environ
+    if cli_value:
+        return cli_value
+    if env.get("YBGUARD_POLICY"):
+        return env["YBGUARD_POLICY"]
+    if os.path.exists("/etc/ybguard/policy.yaml"):
+        return "/etc/ybguard/policy.yaml"
+    return builtin_policy_path()
+
+
+# ---- effective policy as plain data (policy show) --------------------------------------------
+
+def to_data(value: Any) -> Any:
+    """Turn a Policy (or part) into YAML-ready plain data, defaults included."""
+    if is_dataclass(value) and not isinstance(value, type):
+        if isinstance(value, s.ProbeTarget):
+            if value.kind == "http" and (value.expect_status or value.expect_body):
+                inner: Dict[str, Any] = {"url": value.value}
+                if value.expect_status:
+                    inner["expect_status"] = value.expect_status
+                if value.expect_body:
+                    inner["expect_body"] = value.expect_body
+                return {"http": inner}
+            return {value.kind: value.value}
+        out: Dict[str, Any] = {}
+        for f in fields(value):
+            if f.name in ("source", "sha256"):
+                continue
+            name = "policy" if f.name == "meta" else f.name
+            out[name] = to_data(getattr(value, f.name))
+        return out
+    if isinstance(value, (tuple, list)):
+        return [to_data(v) for v in value]
+    if isinstance(value, (ipaddress.IPv4Network, ipaddress.IPv6Network, ipaddress.IPv4Address, ipaddress.IPv6Address)):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def dump_policy(policy: s.Policy) -> str:
+    return yaml.safe_dump(to_data(policy), allow_unicode=True, sort_keys=False, default_flow_style=False)
+
+
+__all__ = ["PolicyError", "load_policy_file", "parse_policy_text", "parse_policy_bytes", "dump_policy",
+           "resolve_policy_path", "builtin_policy_path", "glob_problem"]

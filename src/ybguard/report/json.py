@@ -1,0 +1,42 @@
+"""The ``ybguard.report/v1`` JSON report (docs/report.schema.json). Fields are added, never renamed."""
+
+from __future__ import annotations
+
+import json as _json
+from typing import Any, Dict
+
+from ..models import Finding, Report
+
+SCHEMA = "ybguard.report/v1"
+
+
+def finding_data(f: Finding) -> Dict[str, Any]:
+    data: Dict[str, Any] = {
+        "check": f.check, "status": f.status.value, "severity": f.severity.value, "subject": f.subject,
+        "title": f.title, "area": f.area, "message": f.message, "rule": f.rule, "remediation": f.remediation,
+        "evidence": [{"source": e.source, "detail": e.detail} for e in f.evidence],
+    }
+    if f.waiver is not None:
+        data["waiver"] = {"reason": f.waiver.reason, "approved_by": f.waiver.approved_by,
+                          "expires": f.waiver.expires, "expired": f.waiver.expired}
+    return data
+
+
+def report_data(report: Report) -> Dict[str, Any]:
+    return {
+        "schema": SCHEMA,
+        "tool": {"name": "ybguard", "version": report.tool_version},
+        "host": {"hostname": report.host.hostname, "os": report.host.os, "kernel": report.host.kernel,
+                 "arch": report.host.arch, "target": report.host.target.value, "root": report.host.root},
+        "policy": {"id": report.policy.id, "version": report.policy.version, "sha256": report.policy.sha256,
+                   "source": report.policy.source},
+        "started_at": report.started_at,
+        "duration_ms": report.duration_ms,
+        "lang": report.lang,
+        "summary": {"status": report.verdict.value, "counts": report.counts()},
+        "findings": [finding_data(f) for f in report.findings],
+    }
+
+
+def render(report: Report) -> str:
+    return _json.dumps(report_data(report), ensure_ascii=False, indent=2) + "\n"

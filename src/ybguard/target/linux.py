@@ -1,0 +1,64 @@
+"""Linux targets: the live host (root ``/``) and a Linux root directory (``--root DIR``)."""
+
+from __future__ import annotations
+
+import os
+
+from ..models import TargetKind
+from .interface import Target
+
+MAX_LINK_HOPS = 40
+
+
+def resolve_inside(root: str, path: str) -> str:
+    """Resolve ``path`` as if ``root`` were ``/``: absolute links and ``..`` never leave ``root``.
+
+    A golden image may hold ``/etc/resolv.conf -> /run/...`` or a hostile ``-> /../../etc/shadow``;
+    both must land inside the image, never on the scanning host.
+    """
+    root = os.path.abspath(root)
+    parts = [p for p in path.split("/") if p and p != "."]
+    resolved: list = []
+    hops = 0
+    while parts:
+        part = parts.pop(0)
+        if part == "..":
+            if resolved:
+                resolved.pop()
+            continue
+        candidate = os.path.join(root, *resolved, part)
+        if os.path.islink(candidate):
+            hops += 1
+            if hops > MAX_LINK_HOPS:
+                raise OSError(40, "Too many levels of symbolic links", path)
+            link = os.readlink(candidate)
+            if link.startswith("/"):
+                resolved = []
+            parts = [p for p in link.split("/") if p and p != "."] + parts
+            continue
+        resolved.append(part)
+    return os.path.join(root, *resolved)
+
+
+class LiveLinuxTarget(Target):
+    kind = TargetKind.LIVE
+    os_family = "linux"
+
+    def __init__(self) -> None:
+        super().__init__("/")
+
+    def host_path(self, path: str) -> str:
+        return path if path.startswith("/") else "/" + path
+
+
+class RootfsTarget(Target):
+    """A Linux root directory scanned offline: read only, never executed, links kept inside."""
+
+    kind = TargetKind.ROOTFS
+    os_family = "linux"
+
+    def __init__(self, root: str) -> None:
+        super().__init__(os.path.abspath(root))
+
+    def host_path(self, path: str) -> str:
+        return resolve_inside(self.root, path)
