@@ -54,3 +54,17 @@ def topo():  # type: ignore[no-untyped-def]
         yield t
     finally:
         t.close()
+
+
+@pytest.fixture(scope="session")
+def debian_root_path() -> Path:
+    """A pristine debootstrap minbase root (cached). Read it; copy it with ``debroot.clone_root`` to change it."""
+    import shutil
+
+    if shutil.which("debootstrap") is None and not Path("/usr/sbin/debootstrap").exists():
+        pytest.skip("debootstrap is not installed (make test installs it)")
+    if os.geteuid() != 0:
+        pytest.skip("debootstrap needs root")
+    from debroot import debian_root
+
+    return debian_root()
