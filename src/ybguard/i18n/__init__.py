@@ -37,7 +37,7 @@ class _SafeDict(dict):
         return "{" + key + "}"
 
 
-def t(key: str, lang: str, **args: object) -> str:
+def t(key: str, lang: str, /, **args: object) -> str:
     """Translate ``key`` to ``lang``; unknown keys come back as the key itself (visible, not fatal)."""
     pair = CATALOG.get(key)
     if pair is None:

@@ -14,14 +14,15 @@ import re
 import stat
 from dataclasses import fields, is_dataclass
 from datetime import datetime
-from typing import Any, Callable, Dict, Optional, Tuple, TypeVar
+from typing import Any, Callable, Dict, Mapping, Optional, Tuple, TypeVar
 
 import yaml
 
 from . import schema as s
-from .interface import PolicyError
+from .interface import PolicyError, Tr
 
-MAX_POLICY_BYTES = 1024 * 1024
+MAX_POLICY_BYTES = 1024 * 1024  # real policies are a few KiB; anything this big is a mistake
+SYSTEM_POLICY_PATH = "/etc/ybguard/policy.yaml"
 T = TypeVar("T")
 Parser = Callable[[yaml.Node, str, "Ctx"], Any]
 
@@ -38,49 +39,60 @@ class Ctx:
         return PolicyError(self.file, line, col, path, message_key, tuple(sorted(args.items())), suffix)
 
 
-def _describe(node: yaml.Node) -> str:
+_FOUND = {"str": "policy.found.text", "int": "policy.found.int", "float": "policy.found.float",
+          "bool": "policy.found.bool", "timestamp": "policy.found.timestamp", "binary": "policy.found.other"}
+
+
+def _describe(node: yaml.Node) -> Tr:
     if isinstance(node, yaml.MappingNode):
-        return "a mapping"
+        return Tr("policy.found.mapping")
     if isinstance(node, yaml.SequenceNode):
-        return "a list"
+        return Tr("policy.found.list")
     tag = node.tag.rsplit(":", 1)[-1]
-    value = node.value if len(node.value) <= 60 else node.value[:57] + "..."
-    kind = {"str": "text", "int": "an integer", "float": "a number", "bool": "true/false",
-            "null": "nothing (null)", "timestamp": "a date"}.get(tag, tag)
     if tag == "null":
-        return kind
-    return f"{kind} {value!r}"
+        return Tr("policy.found.null")
+    value = node.value if len(node.value) <= 60 else node.value[:57] + "..."
+    return Tr(_FOUND.get(tag, "policy.found.other"), (("tag", tag), ("value", repr(value))))
 
 
-def _expect(node: yaml.Node, path: str, ctx: Ctx, expected: str) -> PolicyError:
-    return ctx.error(node, path, "policy.expected", expected=expected, found=_describe(node))
+def _expect(node: yaml.Node, path: str, ctx: Ctx, expected: str, **args: Any) -> PolicyError:
+    """``expected`` is the suffix of an ``policy.expect.*`` message key."""
+    return ctx.error(node, path, "policy.expected", expected=Tr("policy.expect." + expected, tuple(sorted(args.items()))),
+                     found=_describe(node))
 
 
 # ---- scalar parsers -------------------------------------------------------------------------
 
-def _scalar(node: yaml.Node, path: str, ctx: Ctx, tags: Tuple[str, ...], expected: str) -> str:
+def _scalar(node: yaml.Node, path: str, ctx: Ctx, tags: Tuple[str, ...], expected: str, **args: Any) -> str:
     if not isinstance(node, yaml.ScalarNode) or node.tag.rsplit(":", 1)[-1] not in tags:
-        raise _expect(node, path, ctx, expected)
+        raise _expect(node, path, ctx, expected, **args)
     return str(node.value)
 
 
 def p_str(node: yaml.Node, path: str, ctx: Ctx) -> str:
     value = _scalar(node, path, ctx, ("str",), "text")
     if not value.strip():
-        raise _expect(node, path, ctx, "non-empty text")
+        raise _expect(node, path, ctx, "nonempty_text")
     return value
 
 
+def p_text(node: yaml.Node, path: str, ctx: Ctx) -> str:
+    """Free text that may be empty (a title)."""
+    if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null"):
+        return ""
+    return _scalar(node, path, ctx, ("str",), "text")
+
+
 def p_bool(node: yaml.Node, path: str, ctx: Ctx) -> bool:
-    value = _scalar(node, path, ctx, ("bool",), "true or false")
+    value = _scalar(node, path, ctx, ("bool",), "bool")
     return value.lower() in ("true", "yes", "on")
 
 
 def p_int(node: yaml.Node, path: str, ctx: Ctx) -> int:
-    text = _scalar(node, path, ctx, ("int",), "a whole number")
+    text = _scalar(node, path, ctx, ("int",), "int")
     value = yaml.safe_load(text)
     if not isinstance(value, int):
-        raise _expect(node, path, ctx, "a whole number")
+        raise _expect(node, path, ctx, "int")
     if value < 0:
         raise ctx.error(node, path, "policy.negative", value=value)
     return value
@@ -94,10 +106,10 @@ def p_positive_int(node: yaml.Node, path: str, ctx: Ctx) -> int:
 
 
 def p_number(node: yaml.Node, path: str, ctx: Ctx) -> float:
-    text = _scalar(node, path, ctx, ("int", "float"), "a number")
+    text = _scalar(node, path, ctx, ("int", "float"), "number")
     value = yaml.safe_load(text)
     if not isinstance(value, (int, float)) or value != value or value in (float("inf"), float("-inf")):
-        raise _expect(node, path, ctx, "a finite number")
+        raise _expect(node, path, ctx, "finite_number")
     if value < 0:
         raise ctx.error(node, path, "policy.negative", value=value)
     return float(value)
@@ -112,7 +124,7 @@ def p_positive_number(node: yaml.Node, path: str, ctx: Ctx) -> float:
 
 def p_choice(*choices: str) -> Parser:
     def parse(node: yaml.Node, path: str, ctx: Ctx) -> str:
-        value = _scalar(node, path, ctx, ("str",), "one of " + ", ".join(choices))
+        value = _scalar(node, path, ctx, ("str",), "choice", choices=", ".join(choices))
         if value not in choices:
             raise ctx.error(node, path, "policy.bad_choice", value=value, choices=", ".join(choices))
         return value
@@ -121,15 +133,20 @@ def p_choice(*choices: str) -> Parser:
 
 
 def p_cidr(node: yaml.Node, path: str, ctx: Ctx) -> s.IPNetwork:
-    value = _scalar(node, path, ctx, ("str",), "a network in CIDR form such as 10.50.0.0/16")
+    value = _scalar(node, path, ctx, ("str",), "cidr")
     try:
         return ipaddress.ip_network(value.strip(), strict=True)
-    except ValueError as exc:
-        raise ctx.error(node, path, "policy.bad_cidr", value=value, reason=str(exc)) from None
+    except ValueError:
+        pass
+    try:  # 10.50.0.1/16 is a common slip: say which network was meant
+        loose = ipaddress.ip_network(value.strip(), strict=False)
+    except ValueError:
+        raise ctx.error(node, path, "policy.bad_cidr", value=value) from None
+    raise ctx.error(node, path, "policy.cidr_host_bits", value=value, suggestion=str(loose))
 
 
 def p_ip(node: yaml.Node, path: str, ctx: Ctx) -> s.IPAddress:
-    value = _scalar(node, path, ctx, ("str",), "an IP address such as 10.50.0.53")
+    value = _scalar(node, path, ctx, ("str",), "ip")
     try:
         return ipaddress.ip_address(value.strip())
     except ValueError:
@@ -140,29 +157,37 @@ _GLOB_OK = re.compile(r"^[^\x00-\x1f\x7f]+$")
 
 
 def glob_problem(pattern: str) -> Optional[str]:
-    """Why ``pattern`` is not a usable glob, or None. Unbalanced brackets are the common mistake."""
+    """Why ``pattern`` is not a usable glob (an i18n key), or None.
+
+    fnmatch quietly treats a broken ``[`` class as literal text, so ``teamviewer[`` would never
+    match anything and a denylist entry would silently stop working; refuse it instead.
+    """
     if not pattern or not _GLOB_OK.match(pattern):
-        return "empty or contains control characters"
-    depth = 0
-    i = 0
-    while i < len(pattern):
+        return "policy.glob.control"
+    i, n = 0, len(pattern)
+    while i < n:
         ch = pattern[i]
         if ch == "[":
-            close = pattern.find("]", i + 2 if i + 1 < len(pattern) and pattern[i + 1] in "!]" else i + 1)
+            j = i + 1
+            if j < n and pattern[j] == "!":
+                j += 1
+            if j < n and pattern[j] == "]":  # a ']' first in a class is literal
+                j += 1
+            close = pattern.find("]", j)
             if close == -1:
-                return "'[' is never closed"
+                return "policy.glob.unclosed"
             i = close
-        elif ch == "]" and depth == 0:
-            return "']' without '['"
+        elif ch == "]":
+            return "policy.glob.stray_close"
         i += 1
     return None
 
 
 def p_glob(node: yaml.Node, path: str, ctx: Ctx) -> str:
-    value = _scalar(node, path, ctx, ("str", "int"), "a glob pattern")
+    value = _scalar(node, path, ctx, ("str", "int"), "glob")
     problem = glob_problem(value)
     if problem:
-        raise ctx.error(node, path, "policy.bad_glob", value=value, reason=problem)
+        raise ctx.error(node, path, "policy.bad_glob", value=value, reason=Tr(problem))
     return value
 
 
@@ -171,7 +196,7 @@ _IFNAME = re.compile(r"^[^\s/:\x00]{1,15}$")
 
 
 def p_iface(node: yaml.Node, path: str, ctx: Ctx) -> str:
-    value = _scalar(node, path, ctx, ("str",), "an interface name or MAC address")
+    value = _scalar(node, path, ctx, ("str",), "iface")
     if _MAC.match(value):
         return value.lower().replace("-", ":")
     if _IFNAME.match(value):
@@ -180,30 +205,37 @@ def p_iface(node: yaml.Node, path: str, ctx: Ctx) -> str:
 
 
 def p_abs_path(node: yaml.Node, path: str, ctx: Ctx) -> str:
-    value = _scalar(node, path, ctx, ("str",), "an absolute path")
+    value = _scalar(node, path, ctx, ("str",), "abs_path")
     if not (value.startswith("/") or re.match(r"^[A-Za-z]:[\\/]", value)):
         raise ctx.error(node, path, "policy.bad_path", value=value)
     problem = glob_problem(value)
     if problem:
-        raise ctx.error(node, path, "policy.bad_glob", value=value, reason=problem)
+        raise ctx.error(node, path, "policy.bad_glob", value=value, reason=Tr(problem))
     return value
 
 
 def p_host(node: yaml.Node, path: str, ctx: Ctx) -> str:
-    value = _scalar(node, path, ctx, ("str",), "a host name or IP address")
+    value = _scalar(node, path, ctx, ("str",), "host")
     if not re.match(r"^[A-Za-z0-9.:\-\[\]_]+$", value):
-        raise _expect(node, path, ctx, "a host name or IP address")
+        raise _expect(node, path, ctx, "host")
     return value
 
 
 def p_datetime_tz(node: yaml.Node, path: str, ctx: Ctx) -> datetime:
-    value = _scalar(node, path, ctx, ("str", "timestamp"), "a date-time with a timezone")
+    value = _scalar(node, path, ctx, ("str", "timestamp"), "datetime_tz")
     text = value.strip()
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
+    # YAML allows "2026-12-01 18:00:00 +08:00" and "+0800"; Python 3.9's fromisoformat allows neither.
+    text = re.sub(r"\s+([+-]\d{2}(:?\d{2})?)$", r"\1", text)
     text = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", text)
+    text = re.sub(r"([+-]\d{2})$", r"\1:00", text) if re.search(r"[T ]\d{2}:\d{2}.*[+-]\d{2}$", text) else text
+    text = re.sub(r"\.(\d{6})\d+", r".\1", text)
+    text = re.sub(r"\.(\d{1,5})(?=[+-]|$)", lambda m: "." + m.group(1).ljust(6, "0"), text)
+    if re.match(r"^\d{4}-\d{2}-\d{2}[ \t]+\d", text):
+        text = re.sub(r"[ \t]+", "T", text, count=1)
     try:
-        parsed = datetime.fromisoformat(text.replace(" ", "T", 1) if "T" not in text else text)
+        parsed = datetime.fromisoformat(text)
     except ValueError:
         raise ctx.error(node, path, "policy.bad_datetime", value=value) from None
     if parsed.tzinfo is None:
@@ -216,7 +248,7 @@ def p_list(item: Parser) -> Parser:
         if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null"):
             return ()
         if not isinstance(node, yaml.SequenceNode):
-            raise _expect(node, path, ctx, "a list")
+            raise _expect(node, path, ctx, "list")
         return tuple(item(child, f"{path}[{i}]", ctx) for i, child in enumerate(node.value))
 
     return parse
@@ -231,11 +263,11 @@ def _mapping(node: yaml.Node, path: str, ctx: Ctx, spec: Spec) -> Dict[str, Any]
     if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null"):
         node = yaml.MappingNode("tag:yaml.org,2002:map", [], node.start_mark, node.end_mark)
     if not isinstance(node, yaml.MappingNode):
-        raise _expect(node, path or "<top level>", ctx, "a mapping")
+        raise _expect(node, path, ctx, "mapping")
     seen: Dict[str, Any] = {}
     for key_node, value_node in node.value:
         if not isinstance(key_node, yaml.ScalarNode):
-            raise _expect(key_node, path, ctx, "a key")
+            raise _expect(key_node, path, ctx, "key")
         key = str(key_node.value)
         child = f"{path}.{key}" if path else key
         if key in seen:
@@ -267,7 +299,7 @@ def p_probe_target(node: yaml.Node, path: str, ctx: Ctx) -> s.ProbeTarget:
     kind = str(key_node.value)
     child = f"{path}.{kind}"
     if kind == "tcp":
-        value = _scalar(value_node, child, ctx, ("str",), "host:port")
+        value = _scalar(value_node, child, ctx, ("str",), "hostport")
         m = re.match(r"^\[?([^\[\]]+?)\]?:(\d{1,5})$", value.strip())
         if not m or not (0 < int(m.group(2)) < 65536):
             raise ctx.error(value_node, child, "policy.bad_hostport", value=value)
@@ -281,7 +313,7 @@ def p_probe_target(node: yaml.Node, path: str, ctx: Ctx) -> s.ProbeTarget:
                 "url": (p_str, True), "expect_status": (p_positive_int, False), "expect_body": (p_str, False)})
             url = got["url"]
         else:
-            url = _scalar(value_node, child, ctx, ("str",), "a URL")
+            url = _scalar(value_node, child, ctx, ("str",), "url")
             got = {}
         if not re.match(r"^https?://[^/\s]+", url):
             raise ctx.error(value_node, child, "policy.bad_url", value=url)
@@ -293,7 +325,7 @@ def p_probe_target(node: yaml.Node, path: str, ctx: Ctx) -> s.ProbeTarget:
     raise ctx.error(key_node, child, "policy.unknown_key", suffix=suffix, key=kind)
 
 
-META = p_record(s.PolicyMeta, {"id": (p_str, True), "version": (p_positive_int, False), "title": (p_str, False)})
+META = p_record(s.PolicyMeta, {"id": (p_str, True), "version": (p_positive_int, False), "title": (p_text, False)})
 NETWORK = p_record(s.NetworkPolicy, {
     "leased_line": (p_record(s.LeasedLine, {"interfaces": (p_list(p_iface), False)}), False),
     "allowed_networks": (p_list(p_cidr), False),
@@ -372,19 +404,36 @@ def parse_policy_text(text: str, file: str = "<policy>", sha256: str = "") -> s.
         raise PolicyError(file, line, col, "", "policy.yaml_syntax", (("problem", problem),)) from None
     except yaml.YAMLError as exc:
         raise PolicyError(file, None, None, "", "policy.yaml_syntax", (("problem", str(exc)),)) from None
+    except RecursionError:  # thousands of nested brackets: not a policy, and not worth a traceback
+        raise PolicyError(file, None, None, "", "policy.too_deep") from None
     if node is None:
         raise PolicyError(file, None, None, "", "policy.empty")
-    parsed = _mapping(node, "", ctx, TOP)
+    try:
+        parsed = _mapping(node, "", ctx, TOP)
+    except RecursionError:
+        raise PolicyError(file, None, None, "", "policy.too_deep") from None
     parsed["meta"] = parsed.pop("policy")
     return s.Policy(source=file, sha256=sha256, **parsed)
 
 
+def _os_reason(exc: OSError) -> Tr:
+    if isinstance(exc, PermissionError):
+        return Tr("policy.reason.permission")
+    if isinstance(exc, FileNotFoundError):
+        return Tr("policy.reason.not_found")
+    return Tr("policy.reason.os", (("reason", exc.strerror or str(exc)),))
+
+
 def load_policy_file(path: str) -> s.Policy:
-    """Read and parse a policy file; refuse directories, huge files and binary data up front."""
+    """Read and parse a policy file; refuse directories, huge files and binary data up front.
+
+    The size is checked with stat() before reading, and the read itself is bounded, so a
+    50 MB file or an endless pipe is refused without being read into memory.
+    """
     try:
         st = os.stat(path)
     except OSError as exc:
-        raise PolicyError(path, None, None, "", "policy.unreadable", (("reason", exc.strerror or str(exc)),)) from None
+        raise PolicyError(path, None, None, "", "policy.unreadable", (("reason", _os_reason(exc)),)) from None
     if stat.S_ISDIR(st.st_mode):
         raise PolicyError(path, None, None, "", "policy.is_directory")
     if st.st_size > MAX_POLICY_BYTES:
@@ -394,9 +443,10 @@ def load_policy_file(path: str) -> s.Policy:
         with open(path, "rb") as fh:
             data = fh.read(MAX_POLICY_BYTES + 1)
     except OSError as exc:
-        raise PolicyError(path, None, None, "", "policy.unreadable", (("reason", exc.strerror or str(exc)),)) from None
+        raise PolicyError(path, None, None, "", "policy.unreadable", (("reason", _os_reason(exc)),)) from None
     if len(data) > MAX_POLICY_BYTES:
-        raise PolicyError(path, None, None, "", "policy.too_large", (("limit", MAX_POLICY_BYTES), ("size", len(data))))
+        raise PolicyError(path, None, None, "", "policy.too_large",
+                          (("limit", MAX_POLICY_BYTES), ("size", f">{MAX_POLICY_BYTES}")))
     return parse_policy_bytes(data, path)
 
 
@@ -415,15 +465,21 @@ def builtin_policy_path() -> str:
     return os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "default-policy.yaml")
 
 
-def resolve_policy_path(cli_value: Optional[str], environ: Optional[Dict[str, str]] = None) -> str:
-    """--policy, else $YBGUARD_POLICY, else /etc/ybguard/policy.yaml, else the built-in default."""
+def resolve_policy_path(cli_value: Optional[str], environ: Optional[Mapping[str, str]] = None,
+                        system_path: Optional[str] = None) -> str:
+    """--policy, else $YBGUARD_POLICY, else /etc/ybguard/policy.yaml, else the built-in default.
+
+    A system policy that exists but is broken (even a dangling link) is used and fails loudly;
+    silently falling back to the built-in default would scan against the wrong rules.
+    """
     env = os.environ if environ is None else environ
     if cli_value:
         return cli_value
     if env.get("YBGUARD_POLICY"):
         return env["YBGUARD_POLICY"]
-    if os.path.exists("/etc/ybguard/policy.yaml"):
-        return "/etc/ybguard/policy.yaml"
+    system = SYSTEM_POLICY_PATH if system_path is None else system_path
+    if os.path.lexists(system):
+        return system
     return builtin_policy_path()
 
 
@@ -461,5 +517,5 @@ def dump_policy(policy: s.Policy) -> str:
     return yaml.safe_dump(to_data(policy), allow_unicode=True, sort_keys=False, default_flow_style=False)
 
 
-__all__ = ["PolicyError", "load_policy_file", "parse_policy_text", "parse_policy_bytes", "dump_policy",
+__all__ = ["PolicyError", "SYSTEM_POLICY_PATH", "load_policy_file", "parse_policy_text", "parse_policy_bytes", "dump_policy",
            "resolve_policy_path", "builtin_policy_path", "glob_problem"]
