@@ -42,14 +42,26 @@ def _load_policy(path: Optional[str], lang: str) -> Policy:
         raise Abort2(exc.render(lang)) from None
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: str, text: str) -> None:
-    """Write through a temp file in the same directory and rename: never a half-written report."""
+    """Write through a temp file in the same directory and rename: never a half-written report.
+
+    A cron job and node_exporter read these files while the next scan writes them; a reader
+    sees the old report or the new one, never a torn one.
+    """
     directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".ybguard-", dir=directory)
+    fd, tmp = tempfile.mkstemp(prefix=".ybguard-", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
-        os.chmod(tmp, 0o644)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 would hide the report from its readers
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -59,7 +71,12 @@ def write_atomic(path: str, text: str) -> None:
         raise
 
 
+_EXTENSIONS = {".json": "json", ".xml": "junit", ".html": "html", ".htm": "html", ".prom": "prometheus",
+               ".txt": "console", ".log": "console"}
+
+
 def _outputs(fmt: Optional[str], output: Optional[str], specs: Sequence[str], lang: str) -> List[Tuple[str, str]]:
+    """(format, path) pairs; "-" is stdout. Checked before scanning, so a typo costs no scan time."""
     outs: List[Tuple[str, str]] = []
     for spec in specs:
         name, sep, path = spec.partition("=")
@@ -67,7 +84,19 @@ def _outputs(fmt: Optional[str], output: Optional[str], specs: Sequence[str], la
             raise Abort2(t("cli.bad_output", lang, spec=spec, formats=", ".join(FORMATS)))
         outs.append((name, path))
     if fmt or output or not outs:
+        if fmt is None and output and output != "-":
+            fmt = _EXTENSIONS.get(os.path.splitext(output)[1].lower(), "json")
         outs.insert(0, (fmt or ("console" if sys.stdout.isatty() else "json"), output or "-"))
+    for _name, path in outs:
+        if path == "-":
+            continue
+        directory = os.path.dirname(os.path.abspath(path))
+        if os.path.isdir(path):
+            raise Abort2(t("cli.write_failed", lang, path=path, reason=t("cli.is_directory", lang)))
+        if not os.path.isdir(directory):
+            raise Abort2(t("cli.write_failed", lang, path=path, reason=t("cli.no_directory", lang, dir=directory)))
+        if not os.access(directory, os.W_OK):
+            raise Abort2(t("cli.write_failed", lang, path=path, reason=t("cli.not_writable", lang, dir=directory)))
     return outs
 
 
@@ -91,8 +120,8 @@ def cli() -> None:
               help="Watch live traffic for SECONDS and report every packet outside policy.")
 @click.option("--probe/--no-probe", default=None, help="Actively test reachability of the policy's probe targets (sends packets).")
 @click.option("--lang", type=click.Choice(["zh", "en"]), help="Report language (default from the locale).")
-@click.option("--fail-on", type=click.Choice(SEVERITIES), default="low", show_default=True,
-              help="Exit 1 only for fails at or above this severity.")
+@click.option("--fail-on", type=click.Choice(SEVERITIES), default="info", show_default=True,
+              help="Exit 1 only for fails at or above this severity (default: any fail).")
 @click.option("--baseline", "baseline_path", metavar="FILE", help="Report drift against a baseline from 'ybguard baseline create'.")
 @click.option("--only", multiple=True, metavar="GLOB", help="Run only checks whose id matches (repeatable).")
 @click.option("--skip", multiple=True, metavar="GLOB", help="Skip checks whose id matches (repeatable).")
@@ -121,14 +150,15 @@ def scan(policy_path: Optional[str], root: Optional[str], fmt: Optional[str], ou
     if not checks:
         raise Abort2(t("cli.no_checks", lang))
     target = open_target(root)
-    if sys.stderr.isatty():
+    if sys.stderr.isatty():  # progress goes to stderr so that stdout stays a clean report
         click.echo(t("console.scanning", lang, n=len(checks)), err=True)
     options = ScanOptions(lang=lang, now=datetime.now(timezone.utc).astimezone(), capture_seconds=capture_seconds,
                           probe=probe, baseline_path=baseline_path)
     report = run_scan(policy, target, checks, options)
     use_color = sys.stdout.isatty() if color is None else color
     for name, path in outs:
-        render = Format(name).renderer(color=use_color and path == "-", width=_width())
+        to_tty = path == "-" and sys.stdout.isatty()
+        render = Format(name).renderer(color=use_color and path == "-", width=_width() if to_tty else _file_width())
         text = render(report)
         if path == "-":
             click.echo(text, nl=False)
@@ -141,10 +171,19 @@ def scan(policy_path: Optional[str], root: Optional[str], fmt: Optional[str], ou
 
 
 def _width() -> int:
+    """The terminal's width (bounded), for output that goes to a terminal."""
     try:
-        return max(80, min(os.get_terminal_size().columns, 140))
+        return max(40, min(os.get_terminal_size().columns, 140))
     except OSError:
-        return 100
+        return _file_width()
+
+
+def _file_width() -> int:
+    """Console text for files, pipes and mail: $COLUMNS if set, else 80 columns."""
+    try:
+        return max(40, min(int(os.environ.get("COLUMNS", "80")), 240))
+    except ValueError:
+        return 80
 
 
 @cli.group()

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from . import __version__
-from .checks.interface import Check, Msg, Result
+from .checks.interface import Check, Msg, Result, msg
 from .collect import FactSet, ScanOptions, registry_for
 from .collect.interface import Collector, reason_of
 from .i18n import t
@@ -26,56 +26,90 @@ def _reason_text(exc: BaseException, lang: str) -> str:
     return t(reason.key, lang, **reason.args_map)
 
 
+def _clean(text: str) -> str:
+    """Host strings may hold undecodable bytes (surrogate escapes from os.listdir) or control
+    characters; neither may reach a report file or a terminal as-is."""
+    if not isinstance(text, str):
+        text = str(text)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        try:  # bytes that were not UTF-8 on the host: show them as \xff
+            text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        except UnicodeEncodeError:
+            text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    if any(ord(ch) < 0x20 and ch not in "\t\n" or ch == "\x7f" for ch in text):
+        text = "".join(ch if ch in "\t\n" or (0x20 <= ord(ch) != 0x7f) else f"\\x{ord(ch):02x}" for ch in text)
+    return text
+
+
 def evaluate_check(check: Check, facts: FactSet, policy: Policy, lang: str) -> List[Finding]:
-    """Run one check; a fact that could not be read decides the outcome before evaluate runs."""
+    """Run one check; a fact that could not be read decides the outcome before evaluate runs.
+
+    Fail closed throughout: a fact that raised, a check that crashed part-way (its fails so far
+    are kept) and a malformed result all become ``error`` findings, never a pass.
+    """
 
     def make(result: Result) -> Finding:
         return Finding(
             check=check.id, status=result.status, severity=result.severity or check.severity,
-            subject=result.subject, message=_text(result.message, lang), rule=check.rule,
+            subject=_clean(result.subject), message=_clean(_text(result.message, lang)), rule=check.rule,
             remediation=check.remediation(lang), title=check.title(lang), area=check.area,
-            evidence=result.evidence,
+            evidence=tuple(Evidence(_clean(e.source), _clean(e.detail)) for e in result.evidence),
         )
 
-    got: Dict[str, Any] = {}
+    def problem(status: Status, key: str, **args: Any) -> Finding:
+        return make(Result(status, check.subject, msg(key, **args)))
+
     for key in check.needs:
         try:
-            got[key] = facts.get(key)
+            facts.get(key)
         except Unsupported as exc:
-            return [make(Result(Status.NOT_APPLICABLE, check.subject,
-                                Msg("engine.fact_unsupported", (("fact", key), ("reason", _reason_text(exc, lang))))))]
+            return [problem(Status.NOT_APPLICABLE, "engine.fact_unsupported", fact=key, reason=_reason_text(exc, lang))]
         except Exception as exc:  # noqa: BLE001 - fail closed: unreadable facts are errors
-            return [make(Result(Status.ERROR, check.subject,
-                                Msg("engine.fact_error", (("fact", key), ("reason", _reason_text(exc, lang))))))]
+            return [problem(Status.ERROR, "engine.fact_error", fact=key, reason=_reason_text(exc, lang))]
+    got: Dict[str, Any] = {key: facts.get(key) for key in check.needs}
+
+    out: List[Finding] = []
     try:
-        results = list(check.evaluate(got, policy))
+        for result in check.evaluate(got, policy):
+            if not isinstance(result, Result) or result.status is Status.WAIVED:
+                out.append(problem(Status.ERROR, "engine.bad_result", value=repr(result)[:200]))
+                continue
+            out.append(make(result))
     except Unsupported as exc:
-        return [make(Result(Status.NOT_APPLICABLE, check.subject,
-                            Msg("engine.fact_unsupported", (("fact", check.id), ("reason", _reason_text(exc, lang))))))]
+        if not out:
+            return [problem(Status.NOT_APPLICABLE, "engine.fact_unsupported", fact=check.id,
+                            reason=_reason_text(exc, lang))]
+        out.append(problem(Status.ERROR, "engine.fact_error", fact=check.id, reason=_reason_text(exc, lang)))
     except TargetError as exc:
-        return [make(Result(Status.ERROR, check.subject,
-                            Msg("engine.fact_error", (("fact", check.id), ("reason", _reason_text(exc, lang))))))]
+        out.append(problem(Status.ERROR, "engine.fact_error", fact=check.id, reason=_reason_text(exc, lang)))
     except Exception as exc:  # noqa: BLE001 - a crashing check must never read as a pass
-        return [make(Result(Status.ERROR, check.subject,
-                            Msg("engine.check_crashed", (("reason", f"{type(exc).__name__}: {exc}"),))))]
-    if not results:
-        results = [Result(Status.PASS, check.subject, Msg("engine.no_violation"))]
-    return [make(r) for r in results]
+        out.append(problem(Status.ERROR, "engine.check_crashed", reason=f"{type(exc).__name__}: {exc}"))
+    if not out:
+        out.append(problem(Status.PASS, "engine.no_violation"))
+    return out
 
 
 def apply_waivers(findings: Sequence[Finding], waivers: Sequence[Waiver], now: datetime, lang: str) -> List[Finding]:
-    """A fail matched by a waiver (check glob + subject glob) becomes ``waived`` until it expires."""
+    """A fail matched by a waiver (check glob + subject glob) becomes ``waived`` until it expires.
+
+    Only fails are waivable: an error means we do not know, and a waiver cannot vouch for that.
+    When several waivers match, one still in force wins over expired ones.
+    """
     out: List[Finding] = []
     for f in findings:
         if f.status is not Status.FAIL:
             out.append(f)
             continue
-        match = next((w for w in waivers
-                      if fnmatch.fnmatchcase(f.check, w.check) and fnmatch.fnmatchcase(f.subject, w.subject)), None)
-        if match is None:
+        matches = [w for w in waivers
+                   if fnmatch.fnmatchcase(f.check, w.check) and fnmatch.fnmatchcase(f.subject, w.subject)]
+        if not matches:
             out.append(f)
             continue
-        expired = now >= match.expires
+        valid = [w for w in matches if now < w.expires]
+        match = valid[0] if valid else max(matches, key=lambda w: w.expires)
+        expired = not valid
         args = {"reason": match.reason, "approved_by": match.approved_by, "expires": match.expires.isoformat()}
         note = WaiverNote(match.reason, match.approved_by, match.expires.isoformat(), expired)
         if expired:
@@ -95,8 +129,9 @@ def _replace(f: Finding, **changes: Any) -> Finding:
 def _host_info(facts: FactSet, target: Target) -> HostInfo:
     try:
         ident = facts.get("host.identity")
-        return HostInfo(hostname=ident.hostname, os=ident.os, kernel=ident.kernel, target=target.kind,
-                        root=target.root, arch=ident.arch)
+        return HostInfo(hostname=_clean(ident.hostname), os=_clean(ident.os), kernel=_clean(ident.kernel),
+                        target=target.kind, root=target.root, arch=_clean(ident.arch),
+                        os_version=_clean(getattr(ident, "os_version", "")))
     except Exception:  # noqa: BLE001 - identity is best effort; checks carry the verdict
         return HostInfo(hostname="unknown", os="unknown", kernel="", target=target.kind, root=target.root)
 

@@ -89,6 +89,7 @@ class HostInfo:
     target: TargetKind
     root: str
     arch: str = ""
+    os_version: str = ""  # VERSION_ID (Linux) or the build (Windows); ``os`` is the display name
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,18 @@
-"""Host identity: hostname, OS, kernel, architecture — in every report."""
+"""Host identity: hostname, OS, kernel, architecture — in every report.
+
+On an offline image nothing runs, so the kernel is the newest one installed (``/lib/modules``)
+and the architecture comes from the ELF header of ``/bin/sh``.
+"""
 
 from __future__ import annotations
 
 import os
 import platform
+import re
 import socket
+import struct
 from dataclasses import dataclass
-from typing import Dict
+from typing import Dict, List, Optional
 
 from .interface import CollectContext
 
@@ -17,6 +23,7 @@ class HostIdentity:
     os: str
     kernel: str
     arch: str
+    os_version: str = ""
 
 
 def parse_os_release(text: str) -> Dict[str, str]:
@@ -30,8 +37,30 @@ def parse_os_release(text: str) -> Dict[str, str]:
         value = value.strip()
         if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
             value = value[1:-1]
-        out[key.strip()] = value.replace('\\"', '"').replace("\\\\", "\\")
+        out[key.strip()] = re.sub(r"\\(.)", r"\1", value)
     return out
+
+
+# ELF e_machine -> the name `uname -m` prints.
+_ELF_MACHINES = {0x03: "i686", 0x08: "mips", 0x14: "ppc", 0x15: "ppc64", 0x16: "s390x", 0x28: "arm",
+                 0x2B: "sparc64", 0x3E: "x86_64", 0xB7: "aarch64", 0xF3: "riscv64", 0x102: "loongarch64"}
+
+
+def parse_elf_machine(header: bytes) -> Optional[str]:
+    """The architecture an ELF binary was built for, from its first 20 bytes; None if not ELF."""
+    if len(header) < 20 or header[:4] != b"\x7fELF" or header[5] not in (1, 2):
+        return None
+    (machine,) = struct.unpack("<H" if header[5] == 1 else ">H", header[18:20])
+    return _ELF_MACHINES.get(machine, f"elf-machine-{machine:#x}")
+
+
+def _version_key(name: str) -> List[object]:
+    return [(0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"(\d+)", name) if p]
+
+
+def newest_kernel(names: List[str]) -> str:
+    """The highest version among /lib/modules entry names ("" when there are none)."""
+    return max(names, key=_version_key) if names else ""
 
 
 def collect_host(ctx: CollectContext) -> HostIdentity:
@@ -39,6 +68,7 @@ def collect_host(ctx: CollectContext) -> HostIdentity:
     release = target.read_text_optional("/etc/os-release") or target.read_text_optional("/usr/lib/os-release") or ""
     info = parse_os_release(release)
     os_name = info.get("PRETTY_NAME") or " ".join(x for x in (info.get("NAME"), info.get("VERSION_ID")) if x) or "unknown"
+    os_version = info.get("VERSION_ID", "")
     if target.is_live:
         hostname = socket.gethostname()
         uname = os.uname()
@@ -46,9 +76,19 @@ def collect_host(ctx: CollectContext) -> HostIdentity:
         arch = uname.machine or platform.machine()
     else:
         hostname = (target.read_text_optional("/etc/hostname") or "").strip() or "unknown"
-        kernel = ""
+        modules = target.listdir("/lib/modules") or target.listdir("/usr/lib/modules")
+        newest = newest_kernel(modules)
+        kernel = f"Linux {newest}" if newest else ""
         arch = ""
-    return HostIdentity(hostname=hostname, os=os_name, kernel=kernel, arch=arch)
+        for shell in ("/bin/sh", "/usr/bin/sh", "/bin/busybox"):
+            try:
+                header = target.read_bytes(shell, 20)
+            except OSError:
+                continue
+            arch = parse_elf_machine(header) or ""
+            if arch:
+                break
+    return HostIdentity(hostname=hostname, os=os_name, kernel=kernel, arch=arch, os_version=os_version)
 
 
 LINUX = {"host.identity": collect_host}

@@ -53,11 +53,27 @@ def reason_of(exc: BaseException) -> TargetError:
         return exc
     if isinstance(exc, FactError):
         return TargetError(exc.key, **exc.args_map)
-    if isinstance(exc, PermissionError) or (isinstance(exc, OSError) and exc.errno == errno.EACCES):
+    if isinstance(exc, PermissionError) or (isinstance(exc, OSError) and exc.errno in (errno.EACCES, errno.EPERM)):
         return TargetError("reason.permission", path=getattr(exc, "filename", None) or str(exc))
     if isinstance(exc, FileNotFoundError):
         return TargetError("reason.missing_file", path=getattr(exc, "filename", None) or str(exc))
+    if isinstance(exc, OSError) and exc.errno == errno.ELOOP:
+        return TargetError("reason.link_loop", path=getattr(exc, "filename", None) or str(exc))
     return TargetError("engine.raw_reason", reason=f"{type(exc).__name__}: {exc}")
+
+
+def _no_collector(key: str, os_family: str) -> Exception:
+    """A fact only another OS family provides is Unsupported here; a fact nobody provides is a bug.
+
+    The distinction matters: a misspelt fact key must make its check ``error``, not quietly
+    ``not_applicable`` on every host.
+    """
+    from . import COLLECTORS  # the package imports this module; import lazily to avoid a cycle
+
+    others = [family for family, reg in COLLECTORS.items() if family != os_family and key in reg]
+    if others:
+        return Unsupported("reason.not_windows" if "windows" in others else "reason.not_linux")
+    return FactError("engine.no_collector", fact=key)
 
 
 class FactSet:
@@ -78,7 +94,7 @@ class FactSet:
         collector = self._registry.get(key)
         try:
             if collector is None:
-                raise Unsupported("reason.not_windows" if self.ctx.target.os_family == "linux" else "reason.not_linux")
+                raise _no_collector(key, self.ctx.target.os_family)
             value = collector(self.ctx)
         except Exception as exc:  # noqa: BLE001 - every failure is a fact about the scan
             self._errors[key] = exc

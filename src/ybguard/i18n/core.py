@@ -98,6 +98,9 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
         "cannot understand -o {spec}: expected FORMAT=PATH with FORMAT one of {formats}",
     ),
     "cli.write_failed": ("无法写入 {path}：{reason}", "cannot write {path}: {reason}"),
+    "cli.is_directory": ("这是一个目录", "it is a directory"),
+    "cli.no_directory": ("目录 {dir} 不存在", "the directory {dir} does not exist"),
+    "cli.not_writable": ("没有写入目录 {dir} 的权限", "no permission to write in {dir}"),
     "cli.root_missing": ("--root 目录不存在或不是目录：{path}", "--root is not an existing directory: {path}"),
     "cli.no_checks": (
         "--only/--skip 之后没有剩下任何检查项",

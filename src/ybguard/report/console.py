@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..i18n import t
+from ..i18n import has, t
 from ..models import Finding, Report, Status
 
 _VERDICT_STYLE = {"compliant": "bold white on green", "non_compliant": "bold white on red",
@@ -65,7 +65,7 @@ def render(report: Report, color: bool = False, width: int = 100) -> str:
         con.print()
         con.print(Text(f"{t(heading, lang)} ({len(chosen)})", style="bold underline"))
         for area, items in groupby(chosen, key=by_area):
-            con.print(Text(f"■ {t('area.' + area, lang)}", style="bold"))
+            con.print(Text(f"■ {t('area.' + area, lang) if has('area.' + area) else area}", style="bold"))
             for f in items:
                 for line in _finding_block(f, lang):
                     con.print(line)

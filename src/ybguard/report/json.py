@@ -26,7 +26,8 @@ def report_data(report: Report) -> Dict[str, Any]:
     return {
         "schema": SCHEMA,
         "tool": {"name": "ybguard", "version": report.tool_version},
-        "host": {"hostname": report.host.hostname, "os": report.host.os, "kernel": report.host.kernel,
+        "host": {"hostname": report.host.hostname, "os": report.host.os, "os_version": report.host.os_version,
+                 "kernel": report.host.kernel,
                  "arch": report.host.arch, "target": report.host.target.value, "root": report.host.root},
         "policy": {"id": report.policy.id, "version": report.policy.version, "sha256": report.policy.sha256,
                    "source": report.policy.source},

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Optional
 
-from .interface import Target, TargetError, ToolMissing, Unsupported
+from .interface import NotRegularFile, Target, TargetError, ToolFailed, ToolMissing, Unsupported
 from .linux import LiveLinuxTarget, RootfsTarget
 
 
@@ -16,4 +16,4 @@ def open_target(root: Optional[str] = None) -> Target:
     return RootfsTarget(root)
 
 
-__all__ = ["Target", "TargetError", "ToolMissing", "Unsupported", "LiveLinuxTarget", "RootfsTarget", "open_target"]
+__all__ = ["NotRegularFile", "Target", "TargetError", "ToolFailed", "ToolMissing", "Unsupported", "LiveLinuxTarget", "RootfsTarget", "open_target"]

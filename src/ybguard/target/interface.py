@@ -9,8 +9,10 @@ target, which the engine turns into ``not_applicable``, never into a pass.
 from __future__ import annotations
 
 import abc
+import errno
 import fnmatch
 import os
+import stat as _stat
 import subprocess
 from typing import Iterator, List, Optional, Sequence, Tuple
 
@@ -39,6 +41,19 @@ class ToolMissing(TargetError):
     """A read-only host tool the collector needs is not installed."""
 
 
+class ToolFailed(TargetError, RuntimeError):
+    """A host tool exited non-zero or timed out (a RuntimeError too, for older callers)."""
+
+
+class NotRegularFile(TargetError, OSError):
+    """A FIFO, socket or device where a file was expected: reading it could hang the scan."""
+
+
+# Live hosts expose facts in /proc and /sys as regular files; a FIFO or socket there (or any
+# device inside an image) is never a configuration file, and opening a FIFO blocks forever.
+_NEVER_READ = (_stat.S_IFIFO, _stat.S_IFSOCK)
+
+
 MAX_READ = 64 * 1024 * 1024
 
 
@@ -62,8 +77,17 @@ class Target(abc.ABC):
     def host_path(self, path: str) -> str:
         """The path on the scanning machine for ``path`` inside the target, links resolved inside it."""
 
+    def _refuse(self, mode: int) -> bool:
+        """Whether a file of this type must not be read (FIFOs and sockets everywhere)."""
+        return _stat.S_IFMT(mode) in _NEVER_READ
+
     def read_bytes(self, path: str, limit: int = MAX_READ) -> bytes:
-        with open(self.host_path(path), "rb") as fh:
+        host = self.host_path(path)
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; we refuse it right after.
+        fd = os.open(host, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if self._refuse(os.fstat(fd).st_mode):
+                raise NotRegularFile("reason.not_regular", path=path)
             return fh.read(limit)
 
     def read_text(self, path: str, limit: int = MAX_READ) -> str:
@@ -77,16 +101,27 @@ class Target(abc.ABC):
             return None
 
     def exists(self, path: str) -> bool:
+        """Whether ``path`` exists (links followed). A permission error raises: fail closed."""
         try:
-            return os.path.exists(self.host_path(path))
-        except OSError:
+            os.stat(self.host_path(path))
+        except (FileNotFoundError, NotADirectoryError):
             return False
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                return False
+            raise
+        return True
 
     def is_dir(self, path: str) -> bool:
+        """Whether ``path`` is a directory (links followed). A permission error raises."""
         try:
-            return os.path.isdir(self.host_path(path))
-        except OSError:
+            return _stat.S_ISDIR(os.stat(self.host_path(path)).st_mode)
+        except (FileNotFoundError, NotADirectoryError):
             return False
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                return False
+            raise
 
     def listdir(self, path: str) -> List[str]:
         """Sorted entry names; [] when the directory does not exist. Permission errors raise."""
@@ -99,29 +134,67 @@ class Target(abc.ABC):
         return os.stat(self.host_path(path))
 
     def lstat(self, path: str) -> os.stat_result:
+        """The entry itself (a link is not followed); the directories leading to it are resolved."""
         parent, name = os.path.split(path.rstrip("/") or "/")
+        if name in ("", ".", ".."):  # "/" or a path ending in a dot entry: resolve it whole
+            return os.lstat(self.host_path(path))
         return os.lstat(os.path.join(self.host_path(parent), name))
 
+    def _lexists(self, path: str) -> bool:
+        try:
+            self.lstat(path)
+        except (FileNotFoundError, NotADirectoryError):
+            return False
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                return False
+            raise
+        return True
+
+    def _glob_listdir(self, path: str) -> List[str]:
+        try:
+            return self.listdir(path)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                return []
+            raise
+
     def glob(self, pattern: str) -> List[str]:
-        """Target paths matching an absolute glob pattern (``*`` does not cross ``/``)."""
+        """Target paths matching an absolute glob pattern (``*`` does not cross ``/``).
+
+        Like glob.glob: hidden names match only a pattern starting with ``.``; a directory we
+        may not read raises PermissionError rather than looking empty.
+        """
         parts = [p for p in pattern.split("/") if p]
         found: List[str] = ["/"]
         for part in parts:
             nxt: List[str] = []
             for base in found:
                 if any(ch in part for ch in "*?["):
-                    nxt.extend(os.path.join(base, n) for n in self.listdir(base) if fnmatch.fnmatchcase(n, part))
+                    nxt.extend(os.path.join(base, n) for n in self._glob_listdir(base)
+                               if fnmatch.fnmatchcase(n, part) and (part.startswith(".") or not n.startswith(".")))
                 else:
                     candidate = os.path.join(base, part)
-                    if self.exists(candidate):
+                    if self._lexists(candidate):
                         nxt.append(candidate)
             found = nxt
         return sorted(found)
 
     def walk(self, path: str) -> Iterator[Tuple[str, List[str], List[str]]]:
-        """os.walk over a target directory, yielding target paths; links are not followed."""
+        """os.walk over a target directory, yielding target paths; links are not followed.
+
+        Unlike os.walk, an unreadable directory raises instead of being skipped in silence (an
+        integrity or backup check must not pass over files it never saw). A directory that
+        does not exist yields nothing, like ``listdir``.
+        """
         host = self.host_path(path)
-        for dirpath, dirnames, filenames in os.walk(host):
+
+        def onerror(exc: OSError) -> None:
+            if isinstance(exc, (FileNotFoundError, NotADirectoryError)) and exc.filename == host:
+                return
+            raise exc
+
+        for dirpath, dirnames, filenames in os.walk(host, onerror=onerror):
             rel = os.path.relpath(dirpath, host)
             tpath = path if rel == "." else os.path.join(path, rel)
             dirnames.sort()
@@ -131,11 +204,16 @@ class Target(abc.ABC):
     def run(self, argv: Sequence[str], timeout: float = 10.0) -> str:
         """Run a read-only host tool and return its stdout (live targets only)."""
         self.require_live()
+        # A fixed locale: parsers are written against the tools' untranslated output.
+        env = dict(os.environ, LC_ALL="C.UTF-8", LANG="C.UTF-8")
         try:
-            proc = subprocess.run(list(argv), capture_output=True, timeout=timeout, check=False)
+            proc = subprocess.run(list(argv), capture_output=True, timeout=timeout, check=False,
+                                  stdin=subprocess.DEVNULL, env=env)
         except FileNotFoundError:
             raise ToolMissing("reason.missing_tool", tool=argv[0]) from None
+        except subprocess.TimeoutExpired:
+            raise ToolFailed("reason.tool_timeout", tool=" ".join(argv), seconds=timeout) from None
         if proc.returncode != 0:
             err = proc.stderr.decode("utf-8", "replace").strip()
-            raise RuntimeError(f"{' '.join(argv)} exited {proc.returncode}: {err[:300]}")
+            raise ToolFailed("reason.tool_failed", tool=" ".join(argv), code=proc.returncode, stderr=err[:300])
         return proc.stdout.decode("utf-8", "replace")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 
 from ..models import TargetKind
 from .interface import Target
@@ -30,7 +32,7 @@ def resolve_inside(root: str, path: str) -> str:
         if os.path.islink(candidate):
             hops += 1
             if hops > MAX_LINK_HOPS:
-                raise OSError(40, "Too many levels of symbolic links", path)
+                raise OSError(errno.ELOOP, "Too many levels of symbolic links", path)
             link = os.readlink(candidate)
             if link.startswith("/"):
                 resolved = []
@@ -62,3 +64,7 @@ class RootfsTarget(Target):
 
     def host_path(self, path: str) -> str:
         return resolve_inside(self.root, path)
+
+    def _refuse(self, mode: int) -> bool:
+        # Inside an image only regular files are configuration; /dev/zero would read forever.
+        return not stat.S_ISREG(mode)
