@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
+SHARED = Path(os.environ.get("YBGUARD_SHARED") or REPO.parent / "shared")  # env: worktrees live deeper
 ON_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
