@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ybguard.policy import builtin_policy_path, dump_policy, load_policy_file, parse_policy_text, resolve_policy_path
+from ybguard.policy import (
+    builtin_policy_path,
+    dump_policy,
+    load_policy_file,
+    parse_policy_text,
+    resolve_policy_path,
+)
 from ybguard.policy import loader as policy_loader
 from ybguard.policy import schema as s
 
