@@ -87,6 +87,7 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
     "console.col.severity": ("级别", "Severity"),
     "console.col.area": ("类别", "Area"),
     "console.col.title": ("名称", "Title"),
+    "console.col.detail": ("说明", "Detail"),
     "console.col.rule": ("依据", "Rule"),
     "console.scanning": ("正在检查 {n} 项…", "running {n} checks…"),
     # CLI

@@ -10,7 +10,8 @@ import io
 from itertools import groupby
 from typing import List
 
-from rich.console import Console
+from rich.console import Console, RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -23,20 +24,21 @@ _STATUS_STYLE = {Status.PASS: "green", Status.FAIL: "bold red", Status.ERROR: "b
                  Status.NOT_APPLICABLE: "dim", Status.WAIVED: "cyan"}
 
 
-def _finding_block(f: Finding, lang: str) -> List[Text]:
+def _finding_block(f: Finding, lang: str) -> List[RenderableType]:
     head = Text()
     head.append(f"✗ [{t('severity.' + f.severity.value, lang)}] ", style=_STATUS_STYLE[f.status])
     head.append(f.check, style="bold")
     head.append("  ")
     head.append(f.subject)
-    out = [head, Text("    " + f.title, style="dim"), Text("    " + f.message)]
+    body = [Text(f.title, style="dim"), Text(f.message)]
     for e in f.evidence:
-        line = Text(f"    {t('console.evidence', lang)}: ", style="dim")
+        line = Text(f"{t('console.evidence', lang)}: ", style="dim")
         line.append(f"{e.source}: {e.detail}")
-        out.append(line)
-    out.append(Text(f"    {t('console.remediation', lang)}: ", style="bold").append(Text(f.remediation, style="")))
-    out.append(Text(f"    {t('console.rule', lang)}: {f.rule}", style="dim"))
-    return out
+        body.append(line)
+    body.append(Text(f"{t('console.remediation', lang)}: ", style="bold").append(Text(f.remediation, style="")))
+    body.append(Text(f"{t('console.rule', lang)}: {f.rule}", style="dim"))
+    # Padding keeps wrapped lines under their text instead of at column 0.
+    return [head, *(Padding(line, (0, 0, 0, 4)) for line in body)]
 
 
 def render(report: Report, color: bool = False, width: int = 100) -> str:
@@ -77,9 +79,10 @@ def render(report: Report, color: bool = False, width: int = 100) -> str:
         table.add_column(t("console.col.check", lang), no_wrap=True)
         table.add_column(t("console.col.status", lang), no_wrap=True)
         table.add_column(t("console.col.subject", lang), overflow="fold")
-        table.add_column(t("console.col.title", lang), overflow="fold")
+        table.add_column(t("console.col.detail", lang), overflow="fold")
         for f in sorted(rest, key=lambda f: (f.area, f.check, f.subject)):
             table.add_row(Text(f.check), Text(t("status." + f.status.value, lang), style=_STATUS_STYLE[f.status]),
                           Text(f.subject), Text(f.message if f.status is not Status.PASS else f.title))
         con.print(table)
-    return buf.getvalue()
+    # rich pads table titles to the full width; trailing blanks only make diffs and mail noisy
+    return "".join(line.rstrip() + "\n" for line in buf.getvalue().splitlines())

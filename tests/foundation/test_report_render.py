@@ -1,0 +1,140 @@
+"""Reporters: JSON against its schema, JUnit counts, console hygiene, golden files (frozen report).
+
+Refresh the golden files after an intended change with YBGUARD_UPDATE_GOLDEN=1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import jsonschema
+import pytest
+from rich.cells import cell_len
+
+from ybguard.models import Evidence, Finding, Severity, Status
+from ybguard.report import Format, console, html, junit, prometheus
+from ybguard.report import json as json_report
+
+from .frozen import frozen_report
+
+REPO = Path(__file__).resolve().parents[2]
+GOLDEN = REPO / "tests" / "data" / "golden"
+SCHEMA = json.loads((REPO / "docs" / "report.schema.json").read_text(encoding="utf-8"))
+
+
+def validate_report(data: dict) -> None:
+    """Every JSON report the suite produces goes through here."""
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+    jsonschema.Draft202012Validator(SCHEMA, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER).validate(data)
+    counts = data["summary"]["counts"]
+    assert sum(counts.values()) == len(data["findings"])
+    for status in counts:
+        assert counts[status] == sum(1 for f in data["findings"] if f["status"] == status)
+
+
+def golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("YBGUARD_UPDATE_GOLDEN") == "1":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"{path} missing: run with YBGUARD_UPDATE_GOLDEN=1"
+    assert text == path.read_text(encoding="utf-8"), f"{name} differs; YBGUARD_UPDATE_GOLDEN=1 refreshes it"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_json_golden_and_schema(lang):
+    text = json_report.render(frozen_report(lang))
+    data = json.loads(text)
+    validate_report(data)
+    assert data["schema"] == "ybguard.report/v1" and data["summary"]["status"] == "non_compliant"
+    assert data["host"]["target"] == "live" and data["duration_ms"] == 312
+    golden(f"report.{lang}.json", text)
+
+
+def test_schema_rejects_a_renamed_field():
+    data = json.loads(json_report.render(frozen_report()))
+    data["findings"][0]["check_id"] = data["findings"][0].pop("check")
+    with pytest.raises(jsonschema.ValidationError):
+        validate_report(data)
+    data = json.loads(json_report.render(frozen_report()))
+    data["summary"]["status"] = "ok"
+    with pytest.raises(jsonschema.ValidationError):
+        validate_report(data)
+
+
+def test_junit_golden_and_counts():
+    report = frozen_report("en")
+    text = junit.render(report)
+    golden("report.xml", text)
+    root = ET.fromstring(text.encode("utf-8"))
+    assert root.tag == "testsuites"
+    cases = root.findall("./testsuite/testcase")
+    assert len(cases) == len(report.findings)
+    assert len(root.findall("./testsuite/testcase/failure")) == 2 == int(root.get("failures", "-1"))
+    assert len(root.findall("./testsuite/testcase/error")) == 1 == int(root.get("errors", "-1"))
+    assert len(root.findall("./testsuite/testcase/skipped")) == 2 == int(root.get("skipped", "-1"))
+    for suite in root.findall("testsuite"):
+        assert int(suite.get("tests", "-1")) == len(suite.findall("testcase"))
+    names = {c.get("name") for c in cases}
+    assert "network.public-route [default via 192.168.1.1 dev eth1 table main]" in names
+    failure = root.find("./testsuite/testcase/failure")
+    assert failure is not None and failure.get("type") == "critical"
+    assert "Evidence: netlink route table 254: default via 192.168.1.1" in (failure.text or "")
+
+
+def test_junit_survives_control_characters():
+    base = frozen_report()
+    bad = Finding("x.y", Status.FAIL, Severity.LOW, "a\x01b\ufffe", "m\x1b", "r", "f", "t", "x", (Evidence("s\x00", "d"),))
+    from dataclasses import replace
+
+    text = junit.render(replace(base, findings=(bad,)))
+    root = ET.fromstring(text.encode("utf-8"))
+    assert root.find("./testsuite/testcase").get("name") == "x.y [a\\x01b\\xfffe]"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_console_golden_at_80_columns(lang):
+    text = console.render(frozen_report(lang), color=False, width=80)
+    golden(f"console.{lang}.txt", text)
+    for line in text.splitlines():
+        assert cell_len(line) <= 80, line
+    assert "\x1b" not in text
+
+
+def test_console_verdict_first_then_failures_then_the_rest():
+    text = console.render(frozen_report("en"), color=False, width=80)
+    lines = text.splitlines()
+    assert lines[0].strip().startswith("NON-COMPLIANT")
+    assert text.index("Failures (2)") < text.index("Checks that could not complete (1)") < text.index("Other checks")
+    assert "Evidence: netlink route table 254" in text and "Fix: Delete the default route" in text
+
+
+def test_console_never_parses_host_strings_as_markup():
+    report = frozen_report("en", hostname="[bold red]evil[/bold red]")
+    for color in (False, True):
+        text = console.render(report, color=color, width=80)
+        plain = re.sub(r"\x1b\[[0-9;]*m", "", text)
+        assert "[red]x[/red]" in plain
+        assert "[bold red]evil[/bold red]" in plain
+
+
+def test_console_colour_only_when_asked():
+    assert "\x1b[" in console.render(frozen_report(), color=True, width=80)
+    assert "\x1b[" not in console.render(frozen_report(), color=False, width=80)
+
+
+def test_prometheus_and_html_golden():
+    report = frozen_report("en")
+    golden("report.prom", prometheus.render(report))
+    page = html.render(report)
+    golden("report.html", page)
+    assert "<script" not in page and "[red]x[/red]" in page
+
+
+def test_every_format_has_a_renderer():
+    for fmt in Format:
+        assert fmt.renderer()(frozen_report())
