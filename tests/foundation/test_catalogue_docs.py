@@ -60,3 +60,26 @@ def test_unknown_key_is_visible_not_fatal():
 ])
 def test_default_lang(env, lang):
     assert default_lang(env) == lang
+
+
+def test_every_policy_field_is_in_docs_policy_md():
+    import yaml
+
+    from ybguard.policy import dump_policy, parse_policy_text
+
+    pol = parse_policy_text("policy: {id: x}\nbackups: [{paths: [/a]}]\nwaivers: [{check: '*', reason: r,"
+                            " approved_by: a, expires: '2030-01-01T00:00:00Z'}]\n")
+    data = yaml.safe_load(dump_policy(pol))
+
+    def paths(value, prefix=""):  # type: ignore[no-untyped-def]
+        if isinstance(value, dict):
+            for k, v in value.items():
+                yield from paths(v, f"{prefix}.{k}" if prefix else k)
+        elif isinstance(value, list) and value and isinstance(value[0], dict):
+            yield from paths(value[0], prefix + "[]")
+        else:
+            yield prefix
+
+    doc = (REPO / "docs" / "policy.md").read_text(encoding="utf-8")
+    missing = [p for p in paths(data) if f"`{p}`" not in doc]
+    assert missing == []
