@@ -257,15 +257,24 @@ def _checks_markdown(rows: list) -> str:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
-    """Entry point: unexpected failures become one line and exit 2, never a traceback."""
+    """Entry point: unexpected failures become one line and exit 2, never a traceback.
+
+    click's own standalone mode maps Ctrl-C to exit 1, which scripts would read as
+    "non-compliant"; an interrupted scan is 130 here.
+    """
     try:
-        cli.main(args=list(argv) if argv is not None else None, prog_name="ybguard", standalone_mode=True)
+        rv = cli.main(args=list(argv) if argv is not None else None, prog_name="ybguard", standalone_mode=False)
     except SystemExit:
         raise
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        click.echo("ybguard: interrupted", err=True)
         sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
     except Exception as exc:  # noqa: BLE001
         if os.environ.get("YBGUARD_DEBUG"):
             raise
         click.echo(f"ybguard: internal error: {type(exc).__name__}: {exc} (set YBGUARD_DEBUG=1 for details)", err=True)
         sys.exit(2)
+    sys.exit(rv if isinstance(rv, int) else 0)

@@ -307,6 +307,26 @@ def test_internal_error_is_one_line_exit_2(with_demo, image, monkeypatch, capsys
     assert err == "ybguard: internal error: RuntimeError: unexpected (set YBGUARD_DEBUG=1 for details)\n"
 
 
+def test_interrupted_scan_is_130_not_1(with_demo, image, monkeypatch, capsys):
+    import ybguard.engine
+
+    def interrupted(*a, **k):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ybguard.engine, "run_scan", interrupted)
+    with pytest.raises(SystemExit) as info:
+        main(["scan", "--root", str(image), "--format", "json"])
+    assert info.value.code == 130 and capsys.readouterr().err.strip() == "ybguard: interrupted"
+
+
+@pytest.mark.parametrize("args,code", [(["--version"], 0), (["--help"], 0), (["policy", "--help"], 0), (["nope"], 2),
+                                       (["scan", "--format", "xml"], 2), (["policy", "validate"], 2)])
+def test_main_exit_codes_without_a_scan(args, code, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    assert (info.value.code or 0) == code
+
+
 # ---- real processes ---------------------------------------------------------------------------
 
 def run(argv: List[str], env: Optional[Dict[str, str]] = None, cwd: Optional[Path] = None) -> subprocess.CompletedProcess:

@@ -434,6 +434,9 @@ def load_policy_file(path: str) -> s.Policy:
         st = os.stat(path)
     except OSError as exc:
         raise PolicyError(path, None, None, "", "policy.unreadable", (("reason", _os_reason(exc)),)) from None
+    except ValueError:  # an embedded NUL byte in the path
+        raise PolicyError(repr(path), None, None, "", "policy.unreadable",
+                          (("reason", Tr("policy.reason.not_found")),)) from None
     if stat.S_ISDIR(st.st_mode):
         raise PolicyError(path, None, None, "", "policy.is_directory")
     if st.st_size > MAX_POLICY_BYTES:

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Dict, Tuple
+from datetime import datetime
+from typing import Dict, Optional, Tuple
 
 from ..models import Report, Status
 
 
 def _label(value: str) -> str:
     return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+
+
+def _epoch(iso: str) -> Optional[int]:
+    try:
+        return int(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp())
+    except ValueError:
+        return None
 
 
 def render(report: Report) -> str:
@@ -35,4 +43,9 @@ def render(report: Report) -> str:
     lines += ["# HELP ybguard_scan_duration_seconds Wall time of the last scan.",
               "# TYPE ybguard_scan_duration_seconds gauge",
               f'ybguard_scan_duration_seconds{{host="{host}"}} {report.duration_ms / 1000:.3f}']
+    started = _epoch(report.started_at)
+    if started is not None:  # lets an alert notice that the nightly scan stopped running
+        lines += ["# HELP ybguard_last_scan_timestamp_seconds When the last scan started (Unix time).",
+                  "# TYPE ybguard_last_scan_timestamp_seconds gauge",
+                  f'ybguard_last_scan_timestamp_seconds{{host="{host}"}} {started}']
     return "\n".join(lines) + "\n"
