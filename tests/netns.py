@@ -70,6 +70,9 @@ class Netns:
         except ValueError:
             err = proc.stderr.decode(errors="replace")
             raise AssertionError(f"no JSON report (exit {proc.returncode}): {err}") from None
+        from reportschema import validate_report
+
+        validate_report(data)  # every report the suite produces must match docs/report.schema.json
         return proc.returncode, data
 
     def delete(self) -> None:

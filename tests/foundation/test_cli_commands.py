@@ -13,12 +13,12 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from reportschema import validate_report
 from ybguard import __version__
 from ybguard.cli import cli, main
 from ybguard.policy import parse_policy_text
 
 from . import demo
-from .test_report_render import validate_report
 
 HERE = Path(__file__).resolve().parent
 RUN_WITH_DEMO = HERE / "run_with_demo.py"

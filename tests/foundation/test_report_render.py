@@ -15,6 +15,7 @@ import jsonschema
 import pytest
 from rich.cells import cell_len
 
+from reportschema import validate_report
 from ybguard.models import Evidence, Finding, Severity, Status
 from ybguard.report import Format, console, html, junit, prometheus
 from ybguard.report import json as json_report
@@ -23,17 +24,6 @@ from .frozen import frozen_report
 
 REPO = Path(__file__).resolve().parents[2]
 GOLDEN = REPO / "tests" / "data" / "golden"
-SCHEMA = json.loads((REPO / "docs" / "report.schema.json").read_text(encoding="utf-8"))
-
-
-def validate_report(data: dict) -> None:
-    """Every JSON report the suite produces goes through here."""
-    jsonschema.Draft202012Validator.check_schema(SCHEMA)
-    jsonschema.Draft202012Validator(SCHEMA, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER).validate(data)
-    counts = data["summary"]["counts"]
-    assert sum(counts.values()) == len(data["findings"])
-    for status in counts:
-        assert counts[status] == sum(1 for f in data["findings"] if f["status"] == status)
 
 
 def golden(name: str, text: str) -> None:
