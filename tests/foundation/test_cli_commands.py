@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from reportschema import validate_report
 from ybguard import __version__
 from ybguard.cli import cli, main
-from ybguard.policy import parse_policy_text
+from ybguard.policy import builtin_policy_path, parse_policy_text
 
 from . import demo
 
@@ -74,10 +74,16 @@ def test_version_and_help():
         assert option in r.output, option
 
 
-def test_policy_validate_ok_and_bad(tmp_path, example_policy_path):
+def test_policy_validate_example(example_policy_path):
     r = invoke(["policy", "validate", str(example_policy_path)])
     assert r.exit_code == 0
     assert r.output == f"policy is valid: {example_policy_path} (yb-terminal-example version 3)\n"
+
+
+def test_policy_validate_ok_and_bad(tmp_path):
+    builtin = builtin_policy_path()
+    r = invoke(["policy", "validate", builtin])
+    assert (r.exit_code, r.output) == (0, f"policy is valid: {builtin} (ybguard-default version 1)\n")
     bad = tmp_path / "bad.yaml"
     bad.write_text("policy:\n  id: x\nusb:\n  storage: maybe\n")
     r = invoke(["policy", "validate", str(bad)])
@@ -335,14 +341,14 @@ def run(argv: List[str], env: Optional[Dict[str, str]] = None, cwd: Optional[Pat
 
 
 @pytest.mark.parametrize("prefix", [[sys.executable, "-m", "ybguard"], [str(ENTRY)]], ids=["python-m", "entry-point"])
-def test_real_process_version_help_validate(prefix, tmp_path, example_policy_path):
+def test_real_process_version_help_validate(prefix, tmp_path):
     assert ENTRY.exists(), "the ybguard entry point is not installed next to this interpreter"
     p = run(prefix + ["--version"])
     assert (p.returncode, p.stdout) == (0, f"ybguard, version {__version__}\n")
     p = run(prefix + ["--help"])
     assert p.returncode == 0 and "scan" in p.stdout
-    p = run(prefix + ["policy", "validate", str(example_policy_path)])
-    assert p.returncode == 0
+    p = run(prefix + ["policy", "validate", builtin_policy_path()], env={"LANG": "zh_CN.UTF-8"})
+    assert (p.returncode, p.stdout) == (0, f"策略有效：{builtin_policy_path()}（ybguard-default 版本 1）\n")
     bad = tmp_path / "bad.yaml"
     bad.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
     p = run(prefix + ["policy", "validate", str(bad)], env={"LANG": "zh_CN.UTF-8"})

@@ -103,9 +103,9 @@ def test_schema_defaults_agree_with_builtin_file():
 
 
 @pytest.mark.parametrize("which", ["example", "builtin", "minimal", "http-probe"])
-def test_policy_show_round_trips(which, example_policy_path, tmp_path):
+def test_policy_show_round_trips(which, request):
     if which == "example":
-        original = load_policy_file(str(example_policy_path))
+        original = load_policy_file(str(request.getfixturevalue("example_policy_path")))
     elif which == "builtin":
         original = load_policy_file(builtin_policy_path())
     elif which == "minimal":
