@@ -36,7 +36,7 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
         "not applicable on this target ({fact}): {reason}",
     ),
     "engine.check_crashed": (
-        "检查内部出错（按失败处理为“错误”）：{reason}",
+        "检查项自身运行出错（记为“错误”）：{reason}",
         "the check itself failed (reported as error): {reason}",
     ),
     "engine.waived": (

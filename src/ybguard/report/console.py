@@ -26,7 +26,8 @@ _STATUS_STYLE = {Status.PASS: "green", Status.FAIL: "bold red", Status.ERROR: "b
 
 def _finding_block(f: Finding, lang: str) -> List[RenderableType]:
     head = Text()
-    head.append(f"✗ [{t('severity.' + f.severity.value, lang)}] ", style=_STATUS_STYLE[f.status])
+    mark = "✗" if f.status is Status.FAIL else "!"
+    head.append(f"{mark} [{t('severity.' + f.severity.value, lang)}] ", style=_STATUS_STYLE[f.status])
     head.append(f.check, style="bold")
     head.append("  ")
     head.append(f.subject)
@@ -56,7 +57,7 @@ def render(report: Report, color: bool = False, width: int = 100) -> str:
     con.print(host)
     con.print(Text(f"{t('console.target', lang)}: {report.host.target.value} {report.host.root}  ·  "
                    f"{t('console.policy', lang)}: {report.policy.id} v{report.policy.version}  ·  "
-                   f"{t('console.duration', lang)}: {report.duration_ms} ms"))
+                   f"{t('console.duration', lang)}: {report.duration_ms} ms  ·  {report.started_at}"))
 
     by_area = lambda f: f.area  # noqa: E731
     for status, heading in ((Status.FAIL, "console.failures"), (Status.ERROR, "console.errors")):
