@@ -71,6 +71,7 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
     "console.target": ("目标", "Target"),
     "console.policy": ("策略", "Policy"),
     "console.duration": ("耗时", "Duration"),
+    "console.started": ("开始时间", "Started"),
     "console.failures": ("不通过项", "Failures"),
     "console.errors": ("无法完成的检查", "Checks that could not complete"),
     "console.others": ("其余检查", "Other checks"),

@@ -56,8 +56,9 @@ def render(report: Report, color: bool = False, width: int = 100) -> str:
         host.append(f" · {report.host.kernel}")
     con.print(host)
     con.print(Text(f"{t('console.target', lang)}: {report.host.target.value} {report.host.root}  ·  "
-                   f"{t('console.policy', lang)}: {report.policy.id} v{report.policy.version}  ·  "
-                   f"{t('console.duration', lang)}: {report.duration_ms} ms  ·  {report.started_at}"))
+                   f"{t('console.policy', lang)}: {report.policy.id} v{report.policy.version}"))
+    con.print(Text(f"{t('console.started', lang)}: {report.started_at}  ·  "
+                   f"{t('console.duration', lang)}: {report.duration_ms} ms"))
 
     by_area = lambda f: f.area  # noqa: E731
     for status, heading in ((Status.FAIL, "console.failures"), (Status.ERROR, "console.errors")):
