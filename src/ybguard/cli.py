@@ -12,7 +12,7 @@ from typing import List, Optional, Sequence, Tuple
 import click
 
 from . import __version__
-from .i18n import default_lang, t
+from .i18n import default_lang, has, t
 from .models import Severity
 from .policy import Policy, PolicyError
 
@@ -233,10 +233,12 @@ def checks_cmd(fmt: str, lang: Optional[str]) -> None:
 
     lang = _lang(lang)
     table = Table(show_lines=False)
-    for key in ("console.col.check", "console.col.area", "console.col.severity", "console.col.title", "console.col.rule"):
+    table.add_column(t("console.col.check", lang), no_wrap=True)
+    for key in ("console.col.area", "console.col.severity", "console.col.title", "console.col.rule"):
         table.add_column(t(key, lang), overflow="fold")
     for r in rows:
-        table.add_row(Text(str(r["id"])), Text(t(f"area.{r['area']}", lang)), Text(t(f"severity.{r['severity']}", lang)),
+        area = t(f"area.{r['area']}", lang) if has(f"area.{r['area']}") else str(r["area"])
+        table.add_row(Text(str(r["id"])), Text(area), Text(t(f"severity.{r['severity']}", lang)),
                       Text(f"{r['title_zh']}\n{r['title_en']}"), Text(str(r["rule"])))
     Console(highlight=False, width=_width()).print(table)
 
