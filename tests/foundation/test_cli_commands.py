@@ -402,3 +402,21 @@ def test_no_scapy_in_importtime_of_the_entry_point():
     imported = {line.split("|")[-1].strip() for line in p.stderr.splitlines() if line.startswith("import time:")}
     assert "ybguard.cli" in imported
     assert not {m for m in imported if m.split(".")[0] in ("scapy", "regipy", "pyroute2")}
+
+
+def test_real_process_on_a_debian_root(debian_root_path, tmp_path):
+    """A real debootstrap root through the real CLI: identity from the image, --only/--skip, locale."""
+    argv = [sys.executable, str(RUN_WITH_DEMO), "scan", "--root", str(debian_root_path)]
+    p = run(argv + ["--format", "json", "--only", "demo.*", "--skip", "demo.items"])
+    assert p.returncode == 0, p.stderr
+    data = json.loads(p.stdout)
+    validate_report(data)
+    assert [f["check"] for f in data["findings"]] == ["demo.identity"]
+    host = data["host"]
+    assert host["os"].startswith("Debian GNU/Linux 12") and host["os_version"] == "12"
+    assert host["target"] == "rootfs" and host["root"] == str(debian_root_path)
+    assert host["arch"] == os.uname().machine
+    p = run(argv + ["--format", "console", "--only", "demo.identity"], env={"LANG": "zh_CN.UTF-8"})
+    assert p.returncode == 0 and p.stdout.startswith(" 合规 ") and "主机: " in p.stdout
+    p = run(argv + ["--format", "console", "--only", "demo.identity", "--lang", "en"], env={"LANG": "zh_CN.UTF-8"})
+    assert p.stdout.startswith(" COMPLIANT ")
