@@ -284,3 +284,18 @@ def test_python_tags_are_not_constructed():
 
 def test_path_fields_are_patchable_for_tests(monkeypatch, tmp_path):
     assert Path(policy_loader.builtin_policy_path()).is_file()
+
+
+@pytest.mark.parametrize("name,text,line,col,path,en,zh", BAD, ids=[b[0] for b in BAD])
+def test_every_bad_policy_exits_2_through_the_cli(tmp_path, name, text, line, col, path, en, zh):
+    from click.testing import CliRunner
+
+    from ybguard.cli import cli
+
+    f = tmp_path / "p.yaml"
+    f.write_text(text, encoding="utf-8")
+    for lang, message in (("en", en), ("zh", zh)):
+        r = CliRunner().invoke(cli, ["policy", "validate", "--lang", lang, str(f)])
+        assert r.exit_code == 2
+        assert r.stderr == f"ybguard: {f}:{line}:{col}: {path + ': ' if path else ''}{message}\n"
+        assert "Traceback" not in r.output
