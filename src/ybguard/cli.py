@@ -134,7 +134,7 @@ def scan(policy_path: Optional[str], root: Optional[str], fmt: Optional[str], ou
 
     Exit codes: 0 compliant · 1 non-compliant · 2 usage or policy error · 3 incomplete.
     """
-    from .checks import ALL_CHECKS, select_checks
+    from .checks import ALL_CHECKS, Check, select_checks
     from .collect import ScanOptions
     from .engine import run_scan
     from .models import exit_code
@@ -150,11 +150,18 @@ def scan(policy_path: Optional[str], root: Optional[str], fmt: Optional[str], ou
     if not checks:
         raise Abort2(t("cli.no_checks", lang))
     target = open_target(root)
-    if sys.stderr.isatty():  # progress goes to stderr so that stdout stays a clean report
-        click.echo(t("console.scanning", lang, n=len(checks)), err=True)
     options = ScanOptions(lang=lang, now=datetime.now(timezone.utc).astimezone(), capture_seconds=capture_seconds,
                           probe=probe, baseline_path=baseline_path)
-    report = run_scan(policy, target, checks, options)
+    if sys.stderr.isatty():  # progress goes to stderr so that stdout stays a clean report
+        from rich.console import Console
+
+        with Console(stderr=True, highlight=False).status(t("console.scanning", lang, n=len(checks))) as status:
+            def progress(index: int, total: int, check: Check) -> None:
+                status.update(t("console.progress", lang, index=index + 1, total=total, check=check.id))
+
+            report = run_scan(policy, target, checks, options, progress=progress)
+    else:
+        report = run_scan(policy, target, checks, options)
     use_color = sys.stdout.isatty() if color is None else color
     for name, path in outs:
         to_tty = path == "-" and sys.stdout.isatty()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import time
 from datetime import datetime, timezone
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 
 from . import __version__
 from .checks.interface import Check, Msg, Result, msg
@@ -136,14 +136,20 @@ def _host_info(facts: FactSet, target: Target) -> HostInfo:
         return HostInfo(hostname="unknown", os="unknown", kernel="", target=target.kind, root=target.root)
 
 
+Progress = Callable[[int, int, Check], None]  # (index, total, check about to run)
+
+
 def run_scan(policy: Policy, target: Target, checks: Sequence[Check], options: ScanOptions,
-             registry: Optional[Mapping[str, Collector]] = None, facts: Optional[FactSet] = None) -> Report:
+             registry: Optional[Mapping[str, Collector]] = None, facts: Optional[FactSet] = None,
+             progress: Optional[Progress] = None) -> Report:
     started = options.now or datetime.now(timezone.utc).astimezone()
     t0 = time.perf_counter()
     if facts is None:
         facts = FactSet(target, policy, options, registry if registry is not None else registry_for(target.os_family))
     findings: List[Finding] = []
-    for check in checks:
+    for index, check in enumerate(checks):
+        if progress is not None:
+            progress(index, len(checks), check)
         findings.extend(evaluate_check(check, facts, policy, options.lang))
     findings = apply_waivers(findings, policy.waivers, started, options.lang)
     host = _host_info(facts, target)

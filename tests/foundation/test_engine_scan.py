@@ -315,3 +315,12 @@ def test_host_identity_and_duration_in_the_report(tmp_path):
     assert (r.host.hostname, r.host.os, r.host.os_version, r.host.target) == (
         "golden-01", "Debian GNU/Linux 12 (bookworm)", "12", TargetKind.ROOTFS)
     assert r.duration_ms >= 0 and r.started_at == "2026-11-26T02:00:00+08:00"
+
+
+def test_progress_reports_each_check_in_order(tmp_path):
+    seen = []
+    target = RootfsTarget(str(tmp_path))
+    checks = [check("t.a", nothing), check("t.b", nothing)]
+    run_scan(POLICY, target, checks, ScanOptions(now=NOW), registry={"t.items": lambda ctx: []},
+             progress=lambda i, n, c: seen.append((i, n, c.id)))
+    assert seen == [(0, 2, "t.a"), (1, 2, "t.b")]

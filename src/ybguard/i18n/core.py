@@ -91,6 +91,7 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
     "console.col.detail": ("说明", "Detail"),
     "console.col.rule": ("依据", "Rule"),
     "console.scanning": ("正在检查 {n} 项…", "running {n} checks…"),
+    "console.progress": ("正在检查 {index}/{total}：{check}", "checking {index}/{total}: {check}"),
     # CLI
     "cli.error": ("错误", "error"),
     "cli.policy_ok": ("策略有效：{path}（{id} 版本 {version}）", "policy is valid: {path} ({id} version {version})"),
