@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from conftest import DATA, failing, scan_as_live, statuses
+from usbhelp import DATA, failing, scan_as_live, statuses
 
-from ybguard.collect.usb import parse_mountinfo, read_attached, read_mounts
 from ybguard.collect.interface import FactError
+from ybguard.collect.usb import parse_mountinfo, read_attached, read_mounts
 from ybguard.models import Severity, Status
 from ybguard.target import RootfsTarget
 
@@ -69,7 +69,7 @@ def test_stick_without_driver_is_reported_at_medium() -> None:
 
 
 def test_policy_allow_passes_attached_storage_and_optical() -> None:
-    from conftest import policy_yaml
+    from usbhelp import policy_yaml
 
     policy = policy_yaml("usb:\n  storage: allow\n  optical: allow\n")
     report = scan_as_live(DATA / "sysfs-stick", policy)
@@ -79,7 +79,7 @@ def test_policy_allow_passes_attached_storage_and_optical() -> None:
 
 
 def test_offline_image_makes_attached_checks_not_applicable() -> None:
-    from conftest import NOW, default_policy
+    from usbhelp import NOW, default_policy
 
     from ybguard.checks import ALL_CHECKS, select_checks
     from ybguard.collect import ScanOptions

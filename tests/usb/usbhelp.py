@@ -1,12 +1,10 @@
-"""Helpers for the usb tests: scan a fixture root through the real collectors and checks."""
+"""Helpers for the usb tests (a plain module, not a conftest, so its name is unique in the suite): scan a fixture root through the real collectors and checks."""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Dict, Optional, Set
-
-import pytest
 
 from ybguard.checks import ALL_CHECKS, select_checks
 from ybguard.collect import ScanOptions, registry_for
@@ -47,8 +45,3 @@ def statuses(report: Report) -> Dict[str, Set[str]]:
     for f in report.findings:
         out.setdefault(f.check, set()).add(f.status.value)
     return out
-
-
-@pytest.fixture
-def data_dir() -> Path:
-    return DATA
