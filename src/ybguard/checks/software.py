@@ -24,14 +24,17 @@ def name_candidates(name: str, display_name: str = "") -> List[str]:
 
     Store packages are named in reverse DNS (``com.oray.sunlogin.client``, flatpak
     ``com.rustdesk.RustDesk``), so a deny pattern ``sunlogin*`` is also tried on every
-    dot-separated tail (``sunlogin.client``); the first label (``com``) never stands alone.
+    dot-separated tail (``sunlogin.client``) and on it without dots (``sunloginclient``, the
+    name of the same vendor's .deb); the first label (``com``) never stands alone.
     """
     out = [name.lower()]
     if display_name:
         out.append(display_name.lower())
     if _REVERSE_DNS.match(name):
         labels = name.lower().split(".")
-        out.extend(".".join(labels[i:]) for i in range(1, len(labels)))
+        for i in range(1, len(labels)):
+            out.append(".".join(labels[i:]))
+            out.append("".join(labels[i:]))
     return out
 
 
