@@ -534,18 +534,27 @@ def read_history(target: Target, journal: Optional[str] = None) -> Tuple[DeviceS
     raise Unsupported("usb.reason.no_logs")
 
 
+def _has_journal_files(target: Target, directory: str) -> bool:
+    """journald keeps ``<dir>/<machine-id>/*.journal``."""
+    return any(n.endswith((".journal", ".journal~")) for sub in target.listdir(directory)
+               for n in target.listdir(f"{directory}/{sub}"))
+
+
 def _journal_text(target: Target) -> Optional[str]:
     """Kernel messages of every boot the journal kept; None when there is no journal here."""
     argv = ["journalctl", "_TRANSPORT=kernel", "-o", "short-iso", "--no-pager", "-q"]
     if target.is_live:
+        stored = [d for d in ("/var/log/journal", "/run/log/journal") if _has_journal_files(target, d)]
+        if not stored:
+            return None  # journalctl would print nothing, which must not read as "no stick ever seen"
         if shutil.which("journalctl") is None:
-            return None
+            raise FactError("usb.reason.journal_tool", path=stored[0])
         if os.geteuid() != 0:
             # journalctl shows an unprivileged user only their own entries, never the kernel's.
             raise FactError("usb.reason.journal_permission")
         return target.run(argv, timeout=20)
     directory = "/var/log/journal"
-    if not target.is_dir(directory) or not target.listdir(directory):
+    if not _has_journal_files(target, directory):
         return None
     tool = shutil.which("journalctl")
     if tool is None:
