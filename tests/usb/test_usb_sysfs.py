@@ -49,6 +49,7 @@ def test_usb_cdrom_is_optical_not_storage() -> None:
     assert failing(report, "usb.optical") == {"/dev/sr0 ASUS SDRW-08D2S-U"}
     finding = next(f for f in report.findings if f.check == "usb.optical")
     assert any("0e8d:1887" in e.detail for e in finding.evidence)
+    assert "/dev/sr0 mounted on /media/yb/YB_SETUP (iso9660)" in [e.detail for e in finding.evidence]
 
 
 def test_keyboard_is_not_flagged() -> None:
@@ -114,3 +115,18 @@ def test_mountinfo_parser_on_this_host_and_bad_lines() -> None:
     assert any(e.mountpoint == "/" for e in entries)
     with pytest.raises(FactError):
         parse_mountinfo("garbage line\n")
+
+
+def test_live_scan_of_this_host_reads_every_usb_fact() -> None:
+    """The real live path (sysfs, /proc, modprobe.d, logs) runs without errors on this host."""
+    import json
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "ybguard", "scan", "--format", "json", "--only", "usb.*"],
+                          capture_output=True, text=True, timeout=60)
+    report = json.loads(proc.stdout)
+    assert report["host"]["target"] == "live"
+    got = {f["check"]: f["status"] for f in report["findings"]}
+    assert set(got) == {"usb.storage-attached", "usb.storage-driver", "usb.optical", "usb.storage-history"}
+    assert "error" not in got.values(), report["findings"]

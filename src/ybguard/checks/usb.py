@@ -89,6 +89,7 @@ def optical(facts: Facts, policy: Policy) -> Iterable[Result]:
     if policy.usb.optical == "allow":
         return [passed("host", msg("usb.allowed_by_policy", setting="usb.optical"))]
     devices: Tuple[RemovableDevice, ...] = facts["usb.attached"]
+    mounts: Tuple[MountedMedia, ...] = facts["usb.mounts"]
     by_name = {d.name: d for d in devices}
     out = []
     for d in devices:
@@ -99,6 +100,7 @@ def optical(facts: Facts, policy: Policy) -> Iterable[Result]:
         if parent is not None:
             ev.append(Evidence(parent.source or "sysfs", "on USB: " + device_label(
                 parent.vendor, parent.product, parent.vendor_id, parent.product_id, parent.serial, parent.name)))
+        ev += _mount_evidence(mounts, [d.name])
         label = f"/dev/{d.name} " + device_label(d.vendor, d.product)
         out.append(fail(label.strip(), msg("usb.optical.attached", device=d.name,
                                            bus="USB" if parent is not None else "SATA/SCSI"), *ev))
@@ -131,6 +133,6 @@ CHECKS: Tuple[Check, ...] = (
     Check("usb.storage-attached", Severity.CRITICAL, rules.NO_REMOVABLE_MEDIA, ("usb.attached", "usb.mounts"),
           storage_attached),
     Check("usb.storage-driver", Severity.HIGH, rules.NO_REMOVABLE_MEDIA, ("usb.driver",), storage_driver),
-    Check("usb.optical", Severity.HIGH, rules.NO_REMOVABLE_MEDIA, ("usb.attached",), optical),
+    Check("usb.optical", Severity.HIGH, rules.NO_REMOVABLE_MEDIA, ("usb.attached", "usb.mounts"), optical),
     Check("usb.storage-history", Severity.MEDIUM, rules.NO_REMOVABLE_MEDIA, ("usb.history",), storage_history),
 )

@@ -15,7 +15,7 @@ import re
 import shutil
 import subprocess
 from dataclasses import dataclass, replace
-from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 from ..facts.usb import DeviceSighting, DriverState, MountedMedia, RemovableDevice
 from ..target.interface import Target, Unsupported
@@ -457,7 +457,7 @@ _UAS_HOST = re.compile(r"\bscsi host(\d+): uas\b")
 _SCSI_DISK = re.compile(r"\bscsi (\d+):\d+:\d+:\d+: (Direct-Access|CD-ROM)\s+(.*?)\s+(?:\S+\s+)?PQ: ")
 
 
-def parse_kernel_log(text: str, source: str) -> Tuple[DeviceSighting, ...]:
+def parse_kernel_log(text: Union[str, Iterable[str]], source: str) -> Tuple[DeviceSighting, ...]:
     """Mass-storage attachments in kernel log lines (kern.log, syslog, messages, journalctl -k).
 
     A device announces itself on a port (``usb 2-1: New USB device found …``, then its
@@ -467,7 +467,8 @@ def parse_kernel_log(text: str, source: str) -> Tuple[DeviceSighting, ...]:
     ports: Dict[str, Dict[str, str]] = {}
     last_port = ""
     out: List[DeviceSighting] = []
-    for lineno, line in enumerate(text.splitlines(), 1):
+    lines = text.splitlines() if isinstance(text, str) else text
+    for lineno, line in enumerate(lines, 1):
         if "usb" not in line and "uas" not in line:
             continue
         m = _NEW_DEVICE.search(line)
@@ -501,11 +502,14 @@ def _timestamp(line: str) -> str:
     return m.group(1) if m else ""
 
 
-def _log_text(target: Target, path: str) -> str:
-    data = target.read_bytes(path)
-    if path.endswith(".gz"):
-        data = gzip.decompress(data)
-    return data.decode("utf-8", errors="replace")
+def _log_lines(target: Target, path: str) -> Iterator[str]:
+    """Stream a log, all of it: a busy syslog outgrows any read limit, and a truncated read
+    would drop exactly the newest lines."""
+    host = target.host_path(path)
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(host, "rt", encoding="utf-8", errors="replace") as fh:  # type: ignore[operator]
+        for line in fh:
+            yield line.rstrip("\n")
 
 
 def _rotation_key(path: str) -> Tuple[str, int]:
@@ -522,7 +526,7 @@ def read_history(target: Target, journal: Optional[str] = None) -> Tuple[DeviceS
         seen: Set[Tuple[str, str]] = set()
         out: List[DeviceSighting] = []
         for path in files:
-            for s in parse_kernel_log(_log_text(target, path), path):
+            for s in parse_kernel_log(_log_lines(target, path), path):
                 key = (s.when, s.line.split(" kernel: ", 1)[-1])
                 if s.when and key in seen:
                     continue  # kern.log and syslog both carry kernel lines
