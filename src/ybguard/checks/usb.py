@@ -14,7 +14,8 @@ from ..policy.schema import Policy
 from . import rules
 from .interface import Check, Facts, Result, fail, msg, passed
 
-STORAGE_DRIVERS = ("usb-storage", "uas")
+# Drivers that make a mass-storage interface usable: Linux usb-storage/uas/ums-*, Windows USBSTOR/UASPStor.
+STORAGE_DRIVERS = ("usb-storage", "uas", "usbstor", "uaspstor")
 MAX_HISTORY_EVIDENCE = 5
 
 
@@ -29,7 +30,8 @@ def device_label(vendor: str, product: str, vendor_id: str = "", product_id: str
 
 
 def _is_storage_driver(driver: str) -> bool:
-    return driver in STORAGE_DRIVERS or driver.startswith(("ums-", "ums_"))
+    low = driver.lower()
+    return low in STORAGE_DRIVERS or low.startswith(("ums-", "ums_"))
 
 
 def _mount_evidence(mounts: Sequence[MountedMedia], disks: Iterable[str]) -> List[Evidence]:
