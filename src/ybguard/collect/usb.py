@@ -21,9 +21,8 @@ from ..facts.usb import DeviceSighting, DriverState, MountedMedia, RemovableDevi
 from ..target.interface import Target, Unsupported
 from .interface import CollectContext, Collector, FactError
 
-# USB drivers that give the host a mass-storage block device. ums-* are usb-storage sub-drivers
-# for odd card readers; they all depend on usb-storage.
-STORAGE_DRIVERS = ("usb-storage", "uas")
+# The kernel modules that give the host a mass-storage block device from a USB interface
+# (ums-* card-reader sub-drivers all depend on usb-storage).
 STORAGE_MODULES = ("usb-storage", "uas")
 MASS_STORAGE_CLASS = "08"
 SCSI_TYPE_OPTICAL = "5"
@@ -32,10 +31,6 @@ SCSI_TYPE_OPTICAL = "5"
 def module_key(name: str) -> str:
     """Module names treat ``-`` and ``_`` alike (``usb-storage`` is ``usb_storage``)."""
     return name.strip().replace("-", "_")
-
-
-def _is_storage_driver(driver: str) -> bool:
-    return driver in STORAGE_DRIVERS or driver.startswith("ums-") or driver.startswith("ums_")
 
 
 # ---- sysfs ----------------------------------------------------------------------------------
