@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 from typing import Dict, List, Optional, Tuple
 
 from ..facts.software import Package, Process
@@ -125,9 +126,16 @@ def read_rpm(target: Target) -> Optional[List[Package]]:
     tool = shutil.which("rpm")
     if tool is None:
         raise FactError("software.reason.rpm_missing", path=dbpath)
-    # The scanning host's rpm reads the image's database; nothing from the image is executed.
-    proc = subprocess.run([tool, "--root", target.root, "--dbpath", dbpath, "-qa", "--qf", _RPM_QF],
-                          capture_output=True, timeout=60, check=False)
+    # The scanning host's rpm reads a copy of the image's database: nothing from the image is
+    # executed, and nothing is written into it (opening an sqlite rpmdb creates -shm/-wal and
+    # lock files, and a read-only mounted image would refuse them).
+    with tempfile.TemporaryDirectory(prefix="ybguard-rpmdb-") as tmp:
+        for name in target.listdir(dbpath):
+            src = target.host_path(f"{dbpath}/{name}")
+            if os.path.isfile(src):
+                shutil.copyfile(src, os.path.join(tmp, name))
+        proc = subprocess.run([tool, "--root", "/", "--dbpath", tmp, "-qa", "--qf", _RPM_QF],
+                              capture_output=True, timeout=60, check=False)
     if proc.returncode != 0:
         raise FactError("software.reason.rpm_failed", reason=proc.stderr.decode("utf-8", "replace").strip()[:300])
     return list(parse_rpm_qa(proc.stdout.decode("utf-8", "replace")))
