@@ -60,7 +60,8 @@ def test_line_numbers_point_at_the_stanza() -> None:
     "Package: x\nVersion: 1\n",  # no Status
     "Status: install ok installed\nVersion: 1\n",  # no Package
     "Package: x\nStatus: install ok sideways\n",  # a Status dpkg never writes
-    "Package: x\nStatus: install ok installed\nthis line has no colon\n",
+    "this line has no colon\nPackage: x\nStatus: install ok installed\n",
+    "Package: x\nStatus: install ok installed\nPackage: y\nStatus: install ok installed\n",  # blank line lost
 ])
 def test_damaged_status_is_an_error(damage: str) -> None:
     with pytest.raises(FactError) as info:

@@ -31,14 +31,29 @@ RPM_DB_FILES = ("Packages", "Packages.db", "rpmdb.sqlite")
 LOCAL_BIN_DIRS = ("/usr/local/bin", "/usr/local/sbin")
 
 
+def _field(stanza: str, key: str) -> Tuple[Optional[str], int]:
+    """The value of ``key`` in a stanza and how many times the field occurs (``str.find`` is
+    what keeps 5,000 packages in a few tens of milliseconds)."""
+    tag = "\n" + key + ":"
+    count = stanza.count(tag) + (1 if stanza.startswith(key + ":") else 0)
+    if not count:
+        return None, 0
+    i = 0 if stanza.startswith(key + ":") else stanza.find(tag) + 1
+    j = stanza.find("\n", i)
+    return stanza[i + len(key) + 1: j if j >= 0 else len(stanza)].strip(), count
+
+
 def parse_dpkg_status(text: str, source: str = DPKG_STATUS) -> Tuple[Package, ...]:
     """Packages whose files are on disk, from a dpkg status file (deb-control(5) stanzas).
 
     The Status word decides, not the selection: ``hold ok installed`` and ``deinstall ok
     installed`` are still installed; ``config-files``, ``not-installed`` and ``half-installed``
-    are not. A stanza without Package or Status, or with a Status dpkg would not write, is an
-    error (the file is damaged, and what it hides is unknown).
+    are not. A stanza that does not start with a field, lacks Package or Status, has either
+    twice (two stanzas run together: one would hide the other) or a Status dpkg would not
+    write is an error: the file is damaged, and what it hides is unknown.
     """
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
     out: List[Package] = []
     line = 1
     for stanza in text.split("\n\n"):
@@ -46,27 +61,19 @@ def parse_dpkg_status(text: str, source: str = DPKG_STATUS) -> Tuple[Package, ..
         line += stanza.count("\n") + 2
         if not stanza.strip():
             continue
-        name = version = status = ""
-        for row in stanza.split("\n"):
-            if not row or row[0] in " \t":
-                continue
-            key, sep, value = row.partition(":")
-            if not sep:
-                if row.strip():
-                    raise FactError("software.reason.bad_dpkg", path=source, line=start)
-                continue
-            if key == "Package":
-                name = value.strip()
-            elif key == "Status":
-                status = value.strip()
-            elif key == "Version":
-                version = value.strip()
         lead = len(stanza) - len(stanza.lstrip("\n"))
-        words = status.split()
-        if not name or len(words) != 3 or words[2] not in DPKG_STATES:
-            raise FactError("software.reason.bad_dpkg", path=source, line=start + lead)
+        start += lead
+        stanza = stanza[lead:]
+        name, names = _field(stanza, "Package")
+        status, statuses = _field(stanza, "Status")
+        words = (status or "").split()
+        first = stanza.split("\n", 1)[0]
+        if (not name or names != 1 or statuses != 1 or len(words) != 3 or words[2] not in DPKG_STATES
+                or first[:1] in (" ", "\t") or ":" not in first):
+            raise FactError("software.reason.bad_dpkg", path=source, line=start)
         if words[2] in DPKG_PRESENT:
-            out.append(Package(name=name, version=version, manager="dpkg", source=f"{source}:{start + lead}",
+            version, _ = _field(stanza, "Version")
+            out.append(Package(name=name, version=version or "", manager="dpkg", source=f"{source}:{start}",
                                state=words[2]))
     return tuple(out)
 
