@@ -92,6 +92,7 @@ def test_builtin_driver_cannot_be_disabled_by_modprobe(tmp_path: Path) -> None:
                          "/lib/modules/6.1.0-26-amd64/modules.builtin": "kernel/drivers/usb/storage/usb-storage.ko\n"})
     got = {s.module: s for s in read_driver_state(RootfsTarget(str(tmp_path)))}
     assert got["usb-storage"].disabled is False and "built into" in got["usb-storage"].how
+    assert got["usb-storage"].why == "builtin"
     assert got["uas"].disabled is True
 
 
@@ -112,6 +113,7 @@ def test_live_loaded_module_is_enabled_even_if_blacklisted(tmp_path: Path) -> No
                          "/proc/cmdline": "BOOT_IMAGE=/vmlinuz root=/dev/sda2 ro quiet\n"})
     got = {s.module: s for s in read_driver_state(LiveFixture(str(tmp_path)))}
     assert got["usb-storage"].disabled is False and got["usb-storage"].loaded is True
+    assert got["usb-storage"].why == "loaded"
     (tmp_path / "proc/modules").write_text("ext4 1036288 1 - Live 0x0000000000000000\n")
     got = {s.module: s for s in read_driver_state(LiveFixture(str(tmp_path)))}
     assert got["usb-storage"].disabled is True and got["usb-storage"].loaded is False

@@ -74,6 +74,13 @@ def storage_attached(facts: Facts, policy: Policy) -> Iterable[Result]:
     return out
 
 
+_ENABLED_MESSAGES = {
+    "loaded": "usb.storage-driver.loaded",
+    "builtin": "usb.storage-driver.builtin",
+    "may-load": "usb.storage-driver.may_load",
+}
+
+
 def storage_driver(facts: Facts, policy: Policy) -> Iterable[Result]:
     if policy.usb.storage == "allow":
         return [passed("host", msg("usb.allowed_by_policy", setting="usb.storage"))]
@@ -81,7 +88,7 @@ def storage_driver(facts: Facts, policy: Policy) -> Iterable[Result]:
     ev = [Evidence(s.source or "driver", f"{s.module}: {s.how}") for s in states]
     if not policy.usb.require_driver_disabled:
         return [passed("host", msg("usb.storage-driver.not_required"), *ev)]
-    out = [fail(s.module, msg("usb.storage-driver.enabled", module=s.module, how=s.how),
+    out = [fail(s.module, msg(_ENABLED_MESSAGES.get(s.why, "usb.storage-driver.enabled"), module=s.module, how=s.how),
                 Evidence(s.source or "driver", s.how)) for s in states if not s.disabled]
     return out or [passed("host", msg("usb.storage-driver.disabled",
                                       modules=", ".join(s.module for s in states)), *ev)]

@@ -371,8 +371,9 @@ def read_driver_state(target: Target) -> Tuple[DriverState, ...]:
         disabled, how = _decide(module, install, blacklist, is_loaded, active_builtin, builtin_in.get(key, []),
                                 shipped.get(key, []), modules_supported, cmdline_block, guard)
         rule = install or blacklist
+        why = "" if disabled else ("loaded" if is_loaded else "builtin" if "built into" in how else "may-load")
         out.append(DriverState(module=module, disabled=disabled, how=how, loaded=is_loaded,
-                               source=rule.where if rule else ""))
+                               source=rule.where if rule else "", why=why))
     return _uas_needs_usb_storage(out)
 
 
@@ -384,7 +385,7 @@ def _uas_needs_usb_storage(states: List[DriverState]) -> Tuple[DriverState, ...]
     if (base and uas and base.disabled and base.how.startswith("install ") and not uas.disabled
             and not uas.loaded and "built into" not in uas.how):
         by_name["uas"] = replace(uas, disabled=True, how=f"uas needs usb-storage, which cannot load: {base.how}",
-                                 source=base.source)
+                                 source=base.source, why="")
     return tuple(by_name[s.module] for s in states)
 
 

@@ -35,6 +35,7 @@ class DriverState:
     how: str  # human-readable reason: "install usb-storage /bin/false in /etc/modprobe.d/x.conf:2"
     loaded: Optional[bool] = None  # live: in /proc/modules; None offline
     source: str = ""
+    why: str = ""  # when enabled: "loaded" | "builtin" | "may-load"; "" = only ``how`` tells
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,19 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
         "驱动 {module} 未禁用，插入U盘即可使用：{how}",
         "driver {module} is not disabled, a plugged-in stick would work: {how}",
     ),
+    "usb.storage-driver.loaded": (
+        "驱动 {module} 当前已加载，插入U盘即可读写（{how}）",
+        "driver {module} is loaded now, a plugged-in stick works at once ({how})",
+    ),
+    "usb.storage-driver.builtin": (
+        "驱动 {module} 已编译进内核，modprobe.d 无法禁用（{how}）",
+        "driver {module} is built into the kernel and modprobe.d cannot disable it ({how})",
+    ),
+    "usb.storage-driver.may_load": (
+        "驱动 {module} 未禁用：modprobe.d 中没有 blacklist 或 install 配置，插入U盘时会自动加载（{how}）",
+        "driver {module} is not disabled: modprobe.d has no blacklist or install line for it, so it loads "
+        "when a stick is plugged in ({how})",
+    ),
     "usb.storage-driver.disabled": ("USB存储驱动均已禁用：{modules}", "USB storage drivers are disabled: {modules}"),
     "usb.storage-driver.not_required": (
         "策略未要求禁用驱动（require_driver_disabled: false）；接入的设备由 usb.storage-attached 检查",
