@@ -146,13 +146,6 @@ def collect_gateway(ctx: CollectContext) -> Tuple[GatewayNeighbour, ...]:
     return tuple(out)
 
 
-def optional_fact(ctx: CollectContext, key: str) -> Optional[Any]:
-    try:
-        return ctx.facts.get(key)
-    except Unsupported:
-        return None
-
-
 LINUX: Dict[str, Collector] = {
     "integrity.files": collect_files,
     "integrity.baseline": collect_baseline,
