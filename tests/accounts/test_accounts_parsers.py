@@ -27,7 +27,7 @@ def test_credit_minimum(minlen: int, credits: dict, expected: int) -> None:
 def test_debian_common_password_is_pam_unix_default_6(debian_root_path: Path) -> None:
     text = (debian_root_path / "etc/pam.d/common-password").read_text()
     lines = acc.parse_pam_password(text, "/etc/pam.d/common-password")
-    assert [(l.module, l.control) for l in lines] == [
+    assert [(pl.module, pl.control) for pl in lines] == [
         ("pam_unix.so", "[success=1 default=ignore]"), ("pam_deny.so", "requisite"), ("pam_permit.so", "required")]
     value, evidence = acc.stack_minimum(lines, {})
     assert value == 6
@@ -39,7 +39,7 @@ def test_rhel_system_auth_with_pwquality_defaults() -> None:
     conf = acc.parse_kv_conf((DATA / "pwquality.conf.rhel9").read_text())
     assert conf == {}  # everything is commented out: library defaults apply
     lines = acc.parse_pam_password(text, "/etc/pam.d/system-auth")
-    assert [l.module for l in lines] == ["pam_pwquality.so", "pam_unix.so", "pam_localuser.so", "pam_sss.so", "pam_deny.so"]
+    assert [pl.module for pl in lines] == ["pam_pwquality.so", "pam_unix.so", "pam_localuser.so", "pam_sss.so", "pam_deny.so"]
     value, _ = acc.stack_minimum(lines, conf)
     assert value == 8  # pwquality default minlen 8, credits 0; pam_unix 6 is weaker
 

@@ -87,7 +87,7 @@ def test_debian_root_fail_then_pass(debian_root_path: Path, tmp_path: Path, acct
     defs.write_text(defs.read_text().replace("PASS_MAX_DAYS\t99999", "PASS_MAX_DAYS\t90"))
     for f in ("passwd", "shadow"):
         lines = (root / "etc" / f).read_text().splitlines(keepends=True)
-        (root / "etc" / f).write_text("".join(l for l in lines if l.split(":")[0] not in ("alice", "bob", "toor")))
+        (root / "etc" / f).write_text("".join(ln for ln in lines if ln.split(":")[0] not in ("alice", "bob", "toor")))
     (root / "etc/chrony/chrony.conf").write_text("server 10.50.0.123 iburst\nsourcedir /etc/chrony/sources.d\n")
     (root / "etc/chrony/sources.d/extra.sources").unlink()
 

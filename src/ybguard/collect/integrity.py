@@ -13,7 +13,7 @@ import os
 import stat
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Sequence, Tuple
 
 from ..facts.accounts import FileDigest, GatewayNeighbour
 from ..target.interface import Target, Unsupported
