@@ -59,12 +59,12 @@ def _section(facts: Any, key: str, unrecorded: Dict[str, str], name: str) -> Opt
     from .collect.interface import reason_of
     from .i18n import t
 
-    if key not in getattr(facts, "_registry", {key: None}):
-        unrecorded[name] = f"{key}: no collector for this target"
-        return None
     try:
         return facts.get(key)
     except Exception as exc:  # noqa: BLE001 - recorded as "not recorded", shown to the user
+        if key not in getattr(facts, "_registry", {key: None}):
+            unrecorded[name] = f"{key}: no collector for this target"
+            return None
         reason = reason_of(exc)
         unrecorded[name] = f"{key}: {t(reason.key, 'en', **reason.args_map)}"
         return None
