@@ -22,8 +22,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 from ybguard import baseline as bl  # noqa: E402
-from ybguard.collect import FactSet, ScanOptions, registry_for  # noqa: E402
-from ybguard.collect import integrity  # noqa: E402
+from ybguard.collect import (  # noqa: E402
+    FactSet,
+    ScanOptions,
+    integrity,  # noqa: E402
+    registry_for,
+)
 from ybguard.policy.schema import IntegrityPolicy, Policy  # noqa: E402
 from ybguard.target import LiveLinuxTarget  # noqa: E402
 
