@@ -17,6 +17,15 @@ def _ev(sources: Iterable[Tuple[str, str]]) -> Tuple[Evidence, ...]:
     return tuple(Evidence(s, d) for s, d in sources)
 
 
+AGE_WORDS = ("pass_max_days", "maximumpasswordage", "max_age", "maxpwage")
+
+
+def _about(sources: Sequence[Tuple[str, str]], age: bool) -> Tuple[Evidence, ...]:
+    """The policy sources about the maximum age (``age``) or about the length (everything else)."""
+    picked = [(s, d) for s, d in sources if any(k in d.lower() for k in AGE_WORDS) == age]
+    return _ev(picked or sources)
+
+
 def _login(users: Sequence[Account]) -> List[Account]:
     return [u for u in users if u.login]
 
@@ -27,20 +36,20 @@ def password_min_length(facts: Facts, policy: Policy) -> Iterable[Result]:
     pp: PasswordPolicy = facts["accounts.password_policy"]
     want = policy.accounts.password_min_length
     if pp.min_length is None:
-        yield fail("password policy", msg("accounts.min_length_none", want=want), *_ev(pp.sources))
+        yield fail("password policy", msg("accounts.min_length_none", want=want), *_about(pp.sources, False))
     elif pp.min_length < want:
-        yield fail("password policy", msg("accounts.min_length_short", got=pp.min_length, want=want), *_ev(pp.sources))
+        yield fail("password policy", msg("accounts.min_length_short", got=pp.min_length, want=want), *_about(pp.sources, False))
     else:
-        yield passed("password policy", msg("accounts.min_length_ok", got=pp.min_length, want=want), *_ev(pp.sources))
+        yield passed("password policy", msg("accounts.min_length_ok", got=pp.min_length, want=want), *_about(pp.sources, False))
 
 
 def password_max_age(facts: Facts, policy: Policy) -> Iterable[Result]:
     pp: PasswordPolicy = facts["accounts.password_policy"]
     want = policy.accounts.password_max_age_days
     if pp.max_age_days is None:
-        yield fail("password policy", msg("accounts.max_age_none", want=want), *_ev(pp.sources))
+        yield fail("password policy", msg("accounts.max_age_none", want=want), *_about(pp.sources, True))
     elif pp.max_age_days > want:
-        yield fail("password policy", msg("accounts.max_age_long", got=pp.max_age_days, want=want), *_ev(pp.sources))
+        yield fail("password policy", msg("accounts.max_age_long", got=pp.max_age_days, want=want), *_about(pp.sources, True))
 
 
 def empty_password(facts: Facts, policy: Policy) -> Iterable[Result]:
