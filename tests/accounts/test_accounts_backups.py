@@ -122,3 +122,27 @@ def test_backup_copies_disks_and_age(tmp_path: Path) -> None:
     assert {s for s, _ in fails} == {db}
     assert got["fail"] and all("the newest copy is 48" in m for m in got["fail"])
     assert log not in {f["subject"] for f in report["findings"] if f["status"] == "fail"}
+
+
+def test_backups_in_an_offline_root(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    for d in ("var/lib/ybclient", "backup"):
+        (root / d).mkdir(parents=True)
+    (root / "var/lib/ybclient/yb.db").write_bytes(b"db")
+    (root / "backup/yb.db").write_bytes(b"db")
+    os.symlink("/var/lib/ybclient/yb.db", root / "backup/link.db")  # resolved inside the root, still a copy path
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("policy: {id: t, version: 1}\nbackups:\n"
+                      "  - paths: [/var/lib/ybclient/*.db, /backup/*.db]\n    min_copies: 2\n"
+                      "  - paths: [/var/lib/ybclient/*.db]\n    min_copies: 1\n    distinct_disks: false\n")
+    proc = subprocess.run([sys.executable, "-m", "ybguard", "scan", "--root", str(root), "--policy", str(policy),
+                           "--only", "backups.*", "--format", "json"], capture_output=True, timeout=60)
+    report = json.loads(proc.stdout)
+    got = {(f["subject"], f["status"], f["message"]) for f in report["findings"]}
+    assert got == {
+        ("/var/lib/ybclient/*.db, /backup/*.db", "fail", "the copies are on 1 disk(s), the policy requires 2 different disks"),
+        ("/var/lib/ybclient/*.db", "pass", "1 copies on 1 disk(s)"),
+    }
+    paths = {e["source"] for f in report["findings"] for e in f["evidence"]}
+    assert paths == {"/var/lib/ybclient/yb.db", "/backup/yb.db", "/backup/link.db"}
+    assert proc.returncode == 1

@@ -155,3 +155,24 @@ def test_unreadable_shadow_is_error_not_pass(tmp_path: Path, acct_policy: Path) 
         assert "permission denied" in msgs[0] and "shadow" in msgs[0]
     finally:
         shutil.rmtree(base)
+
+
+@pytest.mark.slow
+def test_debian_root_baseline_drift(debian_root_path: Path, tmp_path: Path) -> None:
+    root = clone_root(tmp_path / "root")
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("policy: {id: golden, version: 1}\nintegrity:\n  paths: [/etc, /usr/sbin]\n")
+    base = tmp_path / "baseline.json"
+    proc = subprocess.run([sys.executable, "-m", "ybguard", "baseline", "create", "--root", str(root), "--policy",
+                           str(policy), "-o", str(base)], capture_output=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert len(json.loads(base.read_text())["files"]) > 200
+
+    (root / "etc/hosts").write_text("203.0.113.10 yb.example\n")
+    (root / "usr/sbin/frpc").write_bytes(b"\x7fELF")
+    (root / "etc/issue").unlink()
+    proc = subprocess.run([sys.executable, "-m", "ybguard", "scan", "--root", str(root), "--policy", str(policy),
+                           "--baseline", str(base), "--only", "integrity.baseline-files", "--format", "json"],
+                          capture_output=True, timeout=120)
+    got = outcome(json.loads(proc.stdout))
+    assert got == {"integrity.baseline-files": {"fail": {"/etc/hosts", "/usr/sbin/frpc", "/etc/issue"}}}
