@@ -41,8 +41,8 @@ def parse_chrony_conf(text: str) -> Tuple[List[str], List[Tuple[str, str]]]:
     servers: List[str] = []
     includes: List[Tuple[str, str]] = []
     for raw in text.splitlines():
-        line = raw.split("#", 1)[0].split("!", 1)[0].strip()
-        if not line:
+        line = raw.strip()
+        if not line or line[0] in "#!;%":
             continue
         words = line.split()
         if words[0] in ("server", "pool", "peer") and len(words) > 1:
