@@ -44,6 +44,21 @@ n rule add blackhole prio 230
 n rule add lookup 200 prio 240
 n -6 rule add from 2001:db8::/32 lookup 100 prio 100
 n -6 rule add lookup main suppress_prefixlength 0 prio 110
+e() { ip netns exec $NS "$@"; }
+e nft add table inet yb
+e nft 'add chain inet yb post { type nat hook postrouting priority 100; }'
+e nft 'add chain inet yb pre { type nat hook prerouting priority -100; }'
+e nft add rule inet yb post oifname "eth0" masquerade
+e nft add rule inet yb post ip saddr 192.168.10.0/24 snat ip to 10.88.0.2
+e nft add rule inet yb pre iifname "eth0" tcp dport 8080 dnat ip to 192.168.10.5:80
+e nft add rule inet yb post ip daddr 10.50.0.0/16 accept
+e iptables-nft -t nat -A POSTROUTING -s 172.16.5.0/24 -o eth0 -j MASQUERADE
+e iptables-legacy -t nat -A POSTROUTING -s 192.168.10.0/24 -o eth0 -j SNAT --to-source 10.88.0.2
+e ip6tables-legacy -t nat -A POSTROUTING -o eth0 -j MASQUERADE
+e nft -j list ruleset > "$OUT/nft-ruleset.json"
+e iptables-legacy-save -t nat | grep -v '^#' > "$OUT/iptables-legacy-save-nat.txt"
+e ip6tables-legacy-save -t nat | grep -v '^#' > "$OUT/ip6tables-legacy-save-nat.txt"
+e cat /proc/net/ip_tables_names > "$OUT/ip_tables_names.txt"
 n -json -d addr show > "$OUT/ip-addr.json"
 n -4 -json route show table all > "$OUT/ip-route4.json"
 n -6 -json route show table all > "$OUT/ip-route6.json"
