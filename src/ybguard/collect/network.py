@@ -550,21 +550,48 @@ def shared_from_keyfile(text: str, source: str) -> Tuple[SharedConnection, ...]:
     return tuple(out)
 
 
-def collect_shared_live(ctx: CollectContext) -> Tuple[SharedConnection, ...]:
-    """NetworkManager shared / access-point profiles, and a running hostapd (an access point)."""
-    import psutil
+AP_PROCESSES = frozenset({"hostapd", "create_ap"})
 
-    target = ctx.target
+
+def read_nm_shared(target: Target) -> Tuple[SharedConnection, ...]:
+    """Shared / access-point NetworkManager profiles (the same files on a live host and an image)."""
     out: List[SharedConnection] = []
     for directory in NM_PROFILE_DIRS:
         for entry in target.listdir(directory):
             path = f"{directory}/{entry}"
-            out.extend(shared_from_keyfile(target.read_text(path), path))
-    for proc in psutil.process_iter(["pid", "name", "cmdline"]):
-        name = proc.info.get("name") or ""
-        if name in ("hostapd", "create_ap"):
-            out.append(SharedConnection(name, "hostapd", "", f"process {name} (pid {proc.info['pid']})"))
+            if not target.is_dir(path):
+                out.extend(shared_from_keyfile(target.read_text(path), path))
     return tuple(out)
+
+
+def access_point_processes() -> Tuple[SharedConnection, ...]:
+    """Running access-point daemons in the scanner's own network namespace (a daemon in another
+    namespace serves another network stack, not this one)."""
+    import psutil
+
+    try:
+        own = os.readlink("/proc/self/ns/net")
+    except OSError:
+        own = ""
+    out: List[SharedConnection] = []
+    for proc in psutil.process_iter(["pid", "name"]):
+        name = proc.info.get("name") or ""
+        if name not in AP_PROCESSES:
+            continue
+        pid = proc.info["pid"]
+        try:
+            if own and os.readlink(f"/proc/{pid}/ns/net") != own:
+                continue
+        except FileNotFoundError:
+            continue  # exited meanwhile
+        out.append(SharedConnection(name, "hostapd", "", f"process {name} (pid {pid})"))
+    return tuple(out)
+
+
+def collect_shared_live(ctx: CollectContext) -> Tuple[SharedConnection, ...]:
+    """NetworkManager shared / access-point profiles, and a running access-point daemon."""
+    ctx.target.require_live()
+    return read_nm_shared(ctx.target) + access_point_processes()
 
 
 # --- DNS ------------------------------------------------------------------------------------
