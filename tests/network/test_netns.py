@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Dict, Optional, Tuple
 
 import pytest
+
 from netns import Netns, Topology, findings, subjects, veth
 
 pytestmark = pytest.mark.netns
