@@ -53,7 +53,8 @@ Interval = Tuple[int, int]
 
 
 def _interval(net: IPNetwork) -> Interval:
-    return int(net.network_address), int(net.broadcast_address)
+    start = int(net.network_address)
+    return start, start + (1 << (net.max_prefixlen - net.prefixlen)) - 1
 
 
 def _merge(intervals: Iterable[Interval]) -> Tuple[List[int], List[int]]:
