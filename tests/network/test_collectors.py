@@ -104,8 +104,11 @@ def test_live_only_collectors_refuse_offline_targets(tmp_path: Path) -> None:
 
 def test_sockets_filtering_on_psutil_records() -> None:
     import socket
+    from collections import namedtuple
 
-    from psutil._common import addr, sconn
+    # the shape psutil.net_connections() documents (its own namedtuples move between versions)
+    addr = namedtuple("addr", "ip port")
+    sconn = namedtuple("sconn", "fd family type laddr raddr status pid")
 
     from ybguard.collect.sockets import sockets_from_psutil
 
