@@ -130,3 +130,12 @@ def test_sockets_filtering_on_psutil_records() -> None:
         ("tcp", "192.168.77.5", 8080, "SYN_SENT", 100, "curl"),
         ("udp", "192.168.77.1", 53, "CONNECTED", 100, "curl"),
     ]
+
+
+def test_local_dnsmasq_upstreams(tmp_path: Path) -> None:
+    write(tmp_path, "/etc/resolv.conf", "nameserver 127.0.0.1\n")
+    write(tmp_path, "/etc/dnsmasq.conf", "# upstreams\nserver=8.8.8.8\nno-resolv\n")
+    write(tmp_path, "/etc/dnsmasq.d/yb.conf", "server=/yb.local/10.50.0.53#5353\nserver=114.114.114.114@eth1\n")
+    got = [(r.address, r.source) for r in collect_resolvers(ctx_for(tmp_path))]
+    assert got == [("127.0.0.1", "/etc/resolv.conf:1"), ("8.8.8.8", "/etc/dnsmasq.conf:2"),
+                   ("10.50.0.53", "/etc/dnsmasq.d/yb.conf:1"), ("114.114.114.114", "/etc/dnsmasq.d/yb.conf:2")]

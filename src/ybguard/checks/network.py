@@ -204,8 +204,7 @@ def check_public_route(facts: Facts, policy: Policy) -> Iterable[Result]:
         subject = route.describe()
         if witness is None or subject in seen:
             continue
-        seen[subject] = fail(subject, msg("network.public-route.found", route=subject, table=route.table,
-                                          witness=witness), *_route_evidence(route, via))
+        seen[subject] = fail(subject, msg("network.public-route.found", route=subject, witness=witness), *_route_evidence(route, via))
     return list(seen.values())
 
 
@@ -217,7 +216,7 @@ def check_default_route(facts: Facts, policy: Policy) -> Iterable[Result]:
     for route, via in reachable_routes(routing):
         subject = route.describe()
         if route.dst.prefixlen == 0 and subject not in seen:
-            seen[subject] = fail(subject, msg("network.default-route.found", route=subject, table=route.table),
+            seen[subject] = fail(subject, msg("network.default-route.found", route=subject),
                                  *_route_evidence(route, via))
     return list(seen.values())
 

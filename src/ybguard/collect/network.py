@@ -663,11 +663,27 @@ def collect_resolvers(ctx: CollectContext) -> Tuple[Resolver, ...]:
         for entry in target.listdir("/run/systemd/resolve/netif"):
             path = f"/run/systemd/resolve/netif/{entry}"
             out.extend(parse_resolved_link_state(target.read_text(path), path, _ifname(target, entry)))
-    if any(_is_loopback(r.address) for r in out):
-        for path in ("/run/NetworkManager/no-stub-resolv.conf",):
-            upstream = target.read_text_optional(path)
-            if upstream is not None:
-                out.extend(parse_resolv_conf(upstream, path))
+    if any(_is_loopback(r.address) and r.address not in STUB_RESOLVERS for r in out):
+        upstream = target.read_text_optional("/run/NetworkManager/no-stub-resolv.conf")
+        if upstream is not None:
+            out.extend(parse_resolv_conf(upstream, "/run/NetworkManager/no-stub-resolv.conf"))
+        for path in ["/etc/dnsmasq.conf", *target.glob("/etc/dnsmasq.d/*")]:
+            text = target.read_text_optional(path) if not target.is_dir(path) else None
+            if text is not None:
+                out.extend(parse_dnsmasq_servers(text, path))
+    return tuple(out)
+
+
+def parse_dnsmasq_servers(text: str, source: str) -> Tuple[Resolver, ...]:
+    """Upstreams of a local dnsmasq: ``server=1.2.3.4``, ``server=/domain/1.2.3.4#53``."""
+    out: List[Resolver] = []
+    for no, line in enumerate(text.splitlines(), 1):
+        key, sep, value = line.split("#", 1)[0].strip().partition("=")  # "#" also ends "addr#port"
+        if not sep or key.strip() != "server":
+            continue
+        addr = value.strip().rsplit("/", 1)[-1].split("@", 1)[0]
+        if addr:
+            out.append(Resolver(addr, f"{source}:{no}"))
     return tuple(out)
 
 

@@ -15,8 +15,8 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
         "add it to allowed_networks in the policy.",
     ),
     "network.public-route.found": (
-        "路由 {route}（路由表 {table}）覆盖了策略未允许的公网地址（例如 {witness}），数据可经此路由发往互联网",
-        "Route {route} (table {table}) covers globally routable addresses outside allowed_networks "
+        "路由 {route} 覆盖了策略未允许的公网地址（例如 {witness}），数据可经此路由发往互联网",
+        "Route {route} covers globally routable addresses outside allowed_networks "
         "(e.g. {witness}): traffic can leave for the Internet through it",
     ),
     # network.default-route
@@ -29,8 +29,8 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
         "routes for the 医保 platform networks only.",
     ),
     "network.default-route.found": (
-        "存在默认路由 {route}（路由表 {table}），策略禁止默认路由",
-        "Default route {route} (table {table}) is present; the policy forbids default routes",
+        "存在默认路由 {route}，策略禁止默认路由",
+        "Default route {route} is present; the policy forbids default routes",
     ),
     "network.default-route.allowed": ("策略允许默认路由（forbid_default_route: false）",
                                       "The policy allows a default route (forbid_default_route: false)"),
