@@ -143,10 +143,18 @@ KERNEL_DEFAULT_TABLES = ("local", "main", "default")
 ALL_TABLES = "*"
 
 
+KNOWN_TABLES = {"local": "255", "main": "254", "default": "253"}
+
+
 def _table_key(name: str, table_id: Optional[int]) -> str:
+    """One key per table however it was named: the number when the name is (or maps to) one."""
+    if name.isdigit():
+        return str(int(name))
+    if name in KNOWN_TABLES:
+        return KNOWN_TABLES[name]
     if table_id is not None and table_id >= 0:
         return str(table_id)
-    return {"local": "255", "main": "254", "default": "253"}.get(name, name)
+    return name
 
 
 def reachable_tables(rules: Sequence[Rule], family: int) -> Dict[str, List[Rule]]:
