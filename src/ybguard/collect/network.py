@@ -246,8 +246,19 @@ def collect_interfaces_live(ctx: CollectContext) -> Tuple[Interface, ...]:
     for link in links:
         if link.master:
             ports.setdefault(link.master, []).append(link.name)
-    return tuple(interface_from(link, read_sysfs_net(ctx.target, link.name), tuple(ports.get(link.name, ())))
-                 for link in links)
+    out: List[Interface] = []
+    for link in links:
+        try:
+            sysfs = read_sysfs_net(ctx.target, link.name)
+        except FileNotFoundError:
+            # A container stopping can delete a veth between the two reads; skip it only when
+            # the kernel confirms it is gone, otherwise the fact is unreadable (fail closed).
+            still = {item.get("ifname") for item in _ip_json(ctx, "link", "show")}
+            if link.name in still:
+                raise
+            continue
+        out.append(interface_from(link, sysfs, tuple(ports.get(link.name, ()))))
+    return tuple(out)
 
 
 # --- routing --------------------------------------------------------------------------------
