@@ -97,6 +97,13 @@ def main() -> None:
         print(f"built namespace {ns} in {time.perf_counter() - t0:.1f} s")
         subprocess.run(["ip", "netns", "exec", ns, sys.executable, os.path.abspath(__file__), "--inner",
                         "--runs", str(args.runs)], check=True, env={**os.environ, "YB_BENCH_POLICY": policy})
+        walls = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            subprocess.run(["ip", "netns", "exec", ns, sys.executable, "-m", "ybguard", "scan", "--only", "network.*",
+                            "--policy", policy, "--format", "json"], capture_output=True, check=False)
+            walls.append((time.perf_counter() - t0) * 1000)
+        print(f"whole CLI process (python start, imports, scan, JSON): median {statistics.median(walls):.0f} ms")
     finally:
         subprocess.run(["ip", "netns", "del", ns], check=False)
         os.unlink(policy)

@@ -209,8 +209,10 @@ def check_public_route(facts: Facts, policy: Policy) -> Iterable[Result]:
     seen: Dict[str, Result] = {}
     for route, via in reachable_routes(routing):
         witness = space.outside(route.dst)
+        if witness is None:
+            continue
         subject = route.describe()
-        if witness is None or subject in seen:
+        if subject in seen:
             continue
         seen[subject] = fail(subject, msg("network.public-route.found", route=subject, witness=witness), *_route_evidence(route, via))
     return list(seen.values())
@@ -222,8 +224,10 @@ def check_default_route(facts: Facts, policy: Policy) -> Iterable[Result]:
     routing: Routing = facts["network.routing"]
     seen: Dict[str, Result] = {}
     for route, via in reachable_routes(routing):
+        if route.dst.prefixlen != 0:
+            continue
         subject = route.describe()
-        if route.dst.prefixlen == 0 and subject not in seen:
+        if subject not in seen:
             seen[subject] = fail(subject, msg("network.default-route.found", route=subject),
                                  *_route_evidence(route, via))
     return list(seen.values())
