@@ -139,3 +139,13 @@ def test_local_dnsmasq_upstreams(tmp_path: Path) -> None:
     got = [(r.address, r.source) for r in collect_resolvers(ctx_for(tmp_path))]
     assert got == [("127.0.0.1", "/etc/resolv.conf:1"), ("8.8.8.8", "/etc/dnsmasq.conf:2"),
                    ("10.50.0.53", "/etc/dnsmasq.d/yb.conf:1"), ("114.114.114.114", "/etc/dnsmasq.d/yb.conf:2")]
+
+
+def test_networkmanager_profile_dns(tmp_path: Path) -> None:
+    write(tmp_path, "/etc/resolv.conf", "nameserver 10.50.0.53\n")
+    write(tmp_path, "/etc/NetworkManager/system-connections/wifi.nmconnection",
+          "[connection]\nid=home\ninterface-name=wlan0\n[ipv4]\nmethod=auto\ndns=223.5.5.5;8.8.8.8;\n")
+    got = [(r.address, r.source, r.interface) for r in collect_resolvers(ctx_for(tmp_path))]
+    path = "/etc/NetworkManager/system-connections/wifi.nmconnection"
+    assert got == [("10.50.0.53", "/etc/resolv.conf:1", ""), ("223.5.5.5", f"{path} [ipv4] dns", "wlan0"),
+                   ("8.8.8.8", f"{path} [ipv4] dns", "wlan0")]

@@ -682,6 +682,22 @@ def collect_resolvers(ctx: CollectContext) -> Tuple[Resolver, ...]:
             text = target.read_text_optional(path) if not target.is_dir(path) else None
             if text is not None:
                 out.extend(parse_dnsmasq_servers(text, path))
+    for entry in target.listdir("/etc/NetworkManager/system-connections"):
+        path = f"/etc/NetworkManager/system-connections/{entry}"
+        if not target.is_dir(path):
+            out.extend(resolvers_from_keyfile(target.read_text(path), path))
+    return tuple(out)
+
+
+def resolvers_from_keyfile(text: str, source: str) -> Tuple[Resolver, ...]:
+    """``dns=`` of a saved NetworkManager profile: used as soon as the profile is activated."""
+    conf = parse_nm_keyfile(text)
+    iface = conf.get("connection", {}).get("interface-name", "")
+    out: List[Resolver] = []
+    for section in ("ipv4", "ipv6"):
+        for addr in conf.get(section, {}).get("dns", "").replace(",", ";").split(";"):
+            if addr.strip():
+                out.append(Resolver(addr.strip(), f"{source} [{section}] dns", iface))
     return tuple(out)
 
 
