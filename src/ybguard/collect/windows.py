@@ -286,8 +286,10 @@ def classify_adapter(guid: str, adapter: Optional[Adapter]) -> Tuple[str, Tuple[
         return KIND_LOOPBACK, (("GUID", "…806e6f6e6963 ('\\x80nonic'): a Windows placeholder, not a NIC"),)
     if adapter is None:
         return KIND_OTHER, (("adapter", "no network adapter with this NetCfgInstanceId"),)
-    comp = adapter.component.lower()
-    if "rndis" in comp or "netaapl" in comp or "apple mobile device ethernet" in adapter.description.lower():
+    comp, desc = adapter.component.lower(), adapter.description.lower()
+    # RNDIS (Android tethering: USB class E0/01/03) and Apple's iPhone USB Ethernet
+    if any(m in comp for m in ("rndis", "class_e0&subclass_01&prot_03", "netaapl")) or \
+            "rndis" in desc or "apple mobile device ethernet" in desc:
         return KIND_USB_TETHER, (("ComponentId", adapter.component),)
     if adapter.physical_medium in PHYSICAL_MEDIUM_KIND:
         medium = adapter.physical_medium
