@@ -23,15 +23,6 @@ HIVES = {
     "software_tiny": "SOFTWARE_tiny_scancode-test.hiv",
 }
 
-# README "Making a USB storage disabled variant": file offset of USBSTOR\Start's inline DWORD.
-START_OFFSETS = {
-    ("win7", 1): 0x85B1C,
-    ("win7", 2): 0x1051BC,
-    ("win10_1709", 1): 0x552CB4,
-    ("win10", 1): 0x45C11C,
-}
-
-
 @pytest.fixture(scope="session")
 def hive_files(shared_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Dict[str, Path]:
     src = shared_dir / "fixtures" / "windows-hives"
@@ -46,21 +37,3 @@ def hive_files(shared_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Di
             shutil.copyfile(src / name, dest)
         files[key] = dest
     return files
-
-
-def make_hives_dir(dest: Path, files: Dict[str, Path], **roles: str) -> Path:
-    """A --hives directory: role file name (SYSTEM, SOFTWARE, NTUSER.DAT …) -> fixture key."""
-    dest.mkdir(parents=True, exist_ok=True)
-    for filename, key in roles.items():
-        shutil.copyfile(files[key], dest / filename.replace("__", "."))
-    return dest
-
-
-def patch_dword(path: Path, offset: int, value: int) -> None:
-    """Overwrite an inline REG_DWORD (little endian) in a copy of a hive."""
-    with open(path, "r+b") as fh:
-        fh.seek(offset)
-        old = int.from_bytes(fh.read(4), "little")
-        assert old == 3, f"expected Start=3 at {offset:#x}, found {old}"
-        fh.seek(offset)
-        fh.write(value.to_bytes(4, "little"))

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Dict
 
 import pytest
-from conftest import START_OFFSETS, make_hives_dir, patch_dword
+from winhives import START_OFFSETS, make_hives_dir, patch_dword
 
 from ybguard.collect import FactSet, ScanOptions, registry_for
 from ybguard.facts.network import Address
