@@ -76,13 +76,13 @@ def _drivers(fs: FactSet) -> Dict[str, Any]:
 
 def test_usb_driver_enabled_in_every_fixture(win7: FactSet, win10: FactSet, win1709: FactSet) -> None:
     d7 = _drivers(win7)
-    assert set(d7) == {"USBSTOR", "cdrom"}  # Windows 7 has no UASPStor
+    assert set(d7) == {"USBSTOR"}  # Windows 7 has no UASPStor
     assert d7["USBSTOR"].disabled is False
     assert d7["USBSTOR"].how.startswith("Start=3")
     assert d7["USBSTOR"].source == "HKLM\\SYSTEM\\ControlSet001\\Services\\USBSTOR"
     for fs in (win10, win1709):
         d = _drivers(fs)
-        assert set(d) == {"USBSTOR", "UASPStor", "cdrom"}  # no RemovableStorageDevices policy anywhere
+        assert set(d) == {"USBSTOR", "UASPStor"}  # no RemovableStorageDevices policy anywhere
         assert d["USBSTOR"].disabled is False and d["UASPStor"].disabled is False
 
 

@@ -14,6 +14,7 @@ from memreg import base_system, mem_target
 
 from ybguard.checks.windows import CHECKS
 from ybguard.collect import FactError, FactSet, ScanOptions, registry_for
+from ybguard.collect.windows import parse_removable_policy
 from ybguard.engine import run_scan
 from ybguard.models import Status
 from ybguard.policy.schema import Policy
@@ -34,7 +35,7 @@ def _policy_software(tree: Dict[str, Any]) -> Dict[str, Any]:
 
 def test_removable_storage_policy_machine_and_user() -> None:
     software = _policy_software({"Deny_All": 1, CDROM: {"Deny_Read": 1, "Deny_Write": 1}})
-    user = {"Software": _policy_software({DISK: {"Deny_Write": 1, "Deny_Execute": 1}})}
+    user = {"Software": _policy_software({DISK: {"Deny_Read": 1, "Deny_Write": 1}})}
     got = {(d.module, d.disabled, d.how, d.source) for d in
            facts(base_system(), software, [("wang", user)]).get("usb.driver")}
     assert got == {
@@ -42,12 +43,23 @@ def test_removable_storage_policy_machine_and_user() -> None:
          "HKLM\\SYSTEM\\ControlSet001\\Services\\USBSTOR"),
         ("RemovableStorageDevices (all)", True, "Deny_All=1",
          "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\RemovableStorageDevices"),
-        ("RemovableStorageDevices (CD/DVD)", True, f"{CDROM} Deny_Read=1 Deny_Write=1",
-         "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\RemovableStorageDevices"),
-        # write/execute denied but reading still allowed: files can still be copied in
-        ("RemovableStorageDevices (removable disks)", False, f"{DISK} Deny_Write=1 Deny_Execute=1",
+        ("RemovableStorageDevices (removable disks)", True, f"{DISK} Deny_Read=1 Deny_Write=1",
          "HKU\\wang\\Software\\Policies\\Microsoft\\Windows\\RemovableStorageDevices"),
-    }
+    }  # CD/DVD is usb.optical's business, as on Linux
+
+
+def test_removable_policy_parser() -> None:
+    from memreg import MemHive
+
+    key = MemHive("HKLM\\SOFTWARE", _policy_software(
+        {"Deny_All": 0, CDROM: {"Deny_Read": 1, "Deny_Write": 1}, DISK: {"Deny_Write": 1, "Deny_Execute": 1}})).key(
+        "Policies\\Microsoft\\Windows\\RemovableStorageDevices")
+    assert parse_removable_policy(key) == (
+        ("all", False, "Deny_All=0"),
+        # write/execute denied but reading still allowed: files can still be copied in
+        ("removable disks", False, f"{DISK} Deny_Write=1 Deny_Execute=1"),
+        ("CD/DVD", True, f"{CDROM} Deny_Read=1 Deny_Write=1"),
+    )
 
 
 def test_usbstor_absent_is_not_disabled() -> None:

@@ -165,9 +165,7 @@ def collect_usb_driver(ctx: CollectContext) -> Tuple[DriverState, ...]:
     uasp = _service_state(reg, "UASPStor", None)  # absent before Windows 8: UAS disks fall back to USBSTOR
     if uasp is not None:
         states.append(uasp)
-    cdrom = _service_state(reg, "cdrom", None)
-    if cdrom is not None:
-        states.append(cdrom)
+    # CD/DVD drives are judged by usb.optical, as on Linux, not by the storage-driver state.
     software = reg.software
     policy_keys: List[Optional[RegKey]] = [software.key(REMOVABLE_POLICY) if software is not None else None]
     policy_keys += [u.software_key(REMOVABLE_POLICY) for u in reg.ntusers]
@@ -175,8 +173,11 @@ def collect_usb_driver(ctx: CollectContext) -> Tuple[DriverState, ...]:
         if key is None:
             continue
         for cls, denied, how in parse_removable_policy(key):
-            states.append(DriverState(module=f"RemovableStorageDevices ({cls})", disabled=denied, how=how,
-                                      source=key.path))
+            # a policy that blocks removable disks is one more lock; one that does not block
+            # them enables nothing the driver state does not already show
+            if denied and cls in ("all", "removable disks"):
+                states.append(DriverState(module=f"RemovableStorageDevices ({cls})", disabled=True, how=how,
+                                          source=key.path))
     return tuple(states)
 
 
