@@ -180,6 +180,50 @@ def policy_show(file: Optional[str], lang: Optional[str]) -> None:
     click.echo(dump_policy(_load_policy(file, _lang(lang))), nl=False)
 
 
+@cli.group()
+def baseline() -> None:
+    """Record a golden image or known-good terminal; compare with scan --baseline. 生成基线。"""
+
+
+@baseline.command("create")
+@click.option("--policy", "policy_path", metavar="FILE", help="Policy YAML (integrity.paths, leased line).")
+@click.option("--root", metavar="DIR", help="Record an offline image mounted at DIR instead of this host.")
+@click.option("-o", "--output", "output", required=True, metavar="PATH", help="Where to write baseline.json.")
+@click.option("--lang", type=click.Choice(["zh", "en"]))
+def baseline_create(policy_path: Optional[str], root: Optional[str], output: str, lang: Optional[str]) -> None:
+    """Hash every file under integrity.paths and record packages, NICs, gateway MAC and USB devices."""
+    from .baseline import create
+    from .collect import FactSet, ScanOptions, registry_for
+    from .target import open_target
+
+    lang = _lang(lang)
+    pol = _load_policy(policy_path, lang)
+    if root is not None and not os.path.isdir(root):
+        raise Abort2(t("cli.root_missing", lang, path=root))
+    target = open_target(root)
+    if not pol.integrity.paths:
+        click.echo(t("cli.baseline_no_paths", lang), err=True)
+    for path in pol.integrity.paths:
+        if not target.exists(path):
+            raise Abort2(t("cli.baseline_failed", lang, reason=t("cli.baseline_path_missing", lang, path=path)))
+    now = datetime.now(timezone.utc).astimezone()
+    facts = FactSet(target, pol, ScanOptions(lang=lang, now=now), registry_for(target.os_family))
+    try:
+        doc = create(facts, now)
+    except Exception as exc:  # noqa: BLE001 - a baseline with unreadable files must not be written
+        from .collect.interface import reason_of
+
+        reason = reason_of(exc)
+        raise Abort2(t("cli.baseline_failed", lang, reason=t(reason.key, lang, **reason.args_map))) from None
+    for section, why in sorted(doc["unrecorded"].items()):
+        click.echo(t("cli.baseline_unrecorded", lang, section=section, reason=why), err=True)
+    try:
+        write_atomic(output, json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+    except OSError as exc:
+        raise Abort2(t("cli.write_failed", lang, path=output, reason=exc.strerror or str(exc))) from None
+    click.echo(t("cli.baseline_written", lang, path=output, files=len(doc["files"])), err=True)
+
+
 @cli.command("checks")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True)
 @click.option("--lang", type=click.Choice(["zh", "en"]))

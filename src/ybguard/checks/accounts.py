@@ -1,7 +1,176 @@
-"""Checks of the accounts area."""
+"""Checks of accounts, system time and backups; the baseline checks live in checks/integrity.py
+and are exported through this module's CHECKS tuple."""
 
-from typing import Tuple
+from __future__ import annotations
 
-from .interface import Check
+import time
+from typing import Iterable, List, Sequence, Tuple
 
-CHECKS: Tuple[Check, ...] = ()
+from ..facts.accounts import Account, BackupSet, NtpSample, PasswordPolicy, TimeSync
+from ..models import Evidence, Severity
+from ..policy.schema import Policy
+from . import integrity, rules
+from .interface import Check, Facts, Result, error, fail, msg, not_applicable, passed
+
+
+def _ev(sources: Iterable[Tuple[str, str]]) -> Tuple[Evidence, ...]:
+    return tuple(Evidence(s, d) for s, d in sources)
+
+
+def _login(users: Sequence[Account]) -> List[Account]:
+    return [u for u in users if u.login]
+
+
+# --- accounts ---------------------------------------------------------------------------------
+
+def password_min_length(facts: Facts, policy: Policy) -> Iterable[Result]:
+    pp: PasswordPolicy = facts["accounts.password_policy"]
+    want = policy.accounts.password_min_length
+    if pp.min_length is None:
+        yield fail("password policy", msg("accounts.min_length_none", want=want), *_ev(pp.sources))
+    elif pp.min_length < want:
+        yield fail("password policy", msg("accounts.min_length_short", got=pp.min_length, want=want), *_ev(pp.sources))
+    else:
+        yield passed("password policy", msg("accounts.min_length_ok", got=pp.min_length, want=want), *_ev(pp.sources))
+
+
+def password_max_age(facts: Facts, policy: Policy) -> Iterable[Result]:
+    pp: PasswordPolicy = facts["accounts.password_policy"]
+    want = policy.accounts.password_max_age_days
+    if pp.max_age_days is None:
+        yield fail("password policy", msg("accounts.max_age_none", want=want), *_ev(pp.sources))
+    elif pp.max_age_days > want:
+        yield fail("password policy", msg("accounts.max_age_long", got=pp.max_age_days, want=want), *_ev(pp.sources))
+
+
+def empty_password(facts: Facts, policy: Policy) -> Iterable[Result]:
+    if not policy.accounts.forbid_empty_passwords:
+        yield not_applicable("host", msg("accounts.empty_allowed"))
+        return
+    for u in facts["accounts.users"]:
+        if u.password_state in ("empty", "none") and u.login:
+            yield fail(u.name, msg("accounts.empty", user=u.name, uid=u.uid), Evidence(u.source, "password field empty"))
+
+
+def password_age(facts: Facts, policy: Policy) -> Iterable[Result]:
+    want = policy.accounts.password_max_age_days
+    for u in _login(facts["accounts.users"]):
+        if u.password_state != "set":
+            continue
+        if u.last_change_days is None:
+            yield fail(u.name, msg("accounts.age_unknown", user=u.name), Evidence(u.source, "lastchg field empty"))
+        elif u.password_age_days is not None and u.password_age_days > want:
+            yield fail(u.name, msg("accounts.age_old", user=u.name, days=u.password_age_days, want=want),
+                       Evidence(u.source, f"lastchg={u.last_change_days} (days since 1970-01-01)"))
+
+
+def never_expires(facts: Facts, policy: Policy) -> Iterable[Result]:
+    for u in _login(facts["accounts.users"]):
+        if u.max_days is None or u.max_days >= 99999:
+            yield fail(u.name, msg("accounts.never_expires", user=u.name),
+                       Evidence(u.source, f"max={'' if u.max_days is None else u.max_days}"))
+
+
+def uid0(facts: Facts, policy: Policy) -> Iterable[Result]:
+    for u in facts["accounts.users"]:
+        if u.uid == 0 and u.name != "root":
+            yield fail(u.name, msg("accounts.uid0", user=u.name), Evidence(u.source, f"{u.name} uid=0"))
+
+
+# --- time -------------------------------------------------------------------------------------
+
+def ntp_config(facts: Facts, policy: Policy) -> Iterable[Result]:
+    """Fail when nothing is configured, or for every configured server outside ``ntp_servers``:
+    a public pool is both an Internet dependency and a clock the 医保 platform does not set."""
+    ts: TimeSync = facts["time.sync"]
+    allowed = {s.lower() for s in policy.time.ntp_servers}
+    ev = _ev(ts.sources)
+    if not allowed:
+        yield not_applicable("time sync", msg("time.no_policy_servers"))
+        return
+    if not ts.daemon:
+        yield fail("time sync", msg("time.no_daemon"), *ev)
+        return
+    if not ts.servers:
+        yield fail(ts.daemon, msg("time.no_servers", daemon=ts.daemon), *ev)
+        return
+    for server in ts.servers:
+        if server.lower() not in allowed:
+            yield fail(server, msg("time.server_outside", server=server, daemon=ts.daemon,
+                                   allowed=", ".join(policy.time.ntp_servers)), *ev)
+
+
+def sync_state(facts: Facts, policy: Policy) -> Iterable[Result]:
+    ts: TimeSync = facts["time.sync"]
+    if not ts.live:
+        yield not_applicable("time sync", msg("time.sync_offline"))
+    elif ts.synchronized is None:
+        yield error("time sync", msg("time.sync_unknown", daemon=ts.daemon), *_ev(ts.sources))
+    elif not ts.synchronized:
+        yield fail("time sync", msg("time.not_synced", daemon=ts.daemon or "-"), *_ev(ts.sources))
+    else:
+        yield passed("time sync", msg("time.synced", daemon=ts.daemon), *_ev(ts.sources))
+
+
+def offset(facts: Facts, policy: Policy) -> Iterable[Result]:
+    samples: Sequence[NtpSample] = facts["time.probe"]
+    limit = policy.time.max_offset_seconds
+    if not samples:
+        yield not_applicable("time sync", msg("time.no_policy_servers"))
+    for s in samples:
+        ev = Evidence(f"SNTP {s.server}", f"address {s.address or '-'}; " + (
+            f"offset {s.offset_seconds:+.3f}s" if s.offset_seconds is not None else s.error))
+        if s.offset_seconds is None:
+            yield error(s.server, msg("time.no_answer", server=s.server, reason=s.error), ev)
+        elif abs(s.offset_seconds) > limit:
+            yield fail(s.server, msg("time.offset_big", server=s.server, offset=f"{s.offset_seconds:+.1f}", limit=limit), ev)
+        else:
+            yield passed(s.server, msg("time.offset_ok", server=s.server, offset=f"{s.offset_seconds:+.3f}", limit=limit), ev)
+
+
+# --- backups ----------------------------------------------------------------------------------
+
+def backup_copies(facts: Facts, policy: Policy) -> Iterable[Result]:
+    """One finding per policy entry. With distinct_disks every required copy must sit on its own
+    disk: min_copies copies on min_copies different disks."""
+    sets: Sequence[BackupSet] = facts["backups.files"]
+    if not policy.backups:
+        yield not_applicable("backups", msg("backups.no_rules"))
+        return
+    for rule, found in zip(policy.backups, sets):
+        subject = ", ".join(rule.paths)
+        ev = tuple(Evidence(c.path, f"{c.device}; {c.size} bytes; mtime "
+                            f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(c.mtime))}") for c in found.copies)
+        problems = []
+        copies = len(found.copies)
+        if copies < rule.min_copies:
+            problems.append(msg("backups.too_few", got=copies, want=rule.min_copies))
+        disks = len({c.device for c in found.copies})
+        if rule.distinct_disks and copies and disks < rule.min_copies:
+            problems.append(msg("backups.same_disk", got=disks, want=rule.min_copies))
+        if found.copies:
+            age_h = ((found.scanned_at or time.time()) - max(c.mtime for c in found.copies)) / 3600
+            if age_h > rule.max_age_hours:
+                problems.append(msg("backups.too_old", age=f"{age_h:.1f}", want=rule.max_age_hours))
+        if problems:
+            for p in problems:
+                yield fail(subject, p, *ev)
+        else:
+            yield passed(subject, msg("backups.ok", copies=copies, disks=disks), *ev)
+
+
+CHECKS: Tuple[Check, ...] = (
+    Check("accounts.password-min-length", Severity.HIGH, rules.PASSWORDS, ("accounts.password_policy",),
+          password_min_length, "password policy"),
+    Check("accounts.password-max-age", Severity.MEDIUM, rules.PASSWORDS, ("accounts.password_policy",),
+          password_max_age, "password policy"),
+    Check("accounts.empty-password", Severity.CRITICAL, rules.PASSWORDS, ("accounts.users",), empty_password),
+    Check("accounts.password-age", Severity.MEDIUM, rules.PASSWORDS, ("accounts.users",), password_age),
+    Check("accounts.never-expires", Severity.LOW, rules.PASSWORDS, ("accounts.users",), never_expires),
+    Check("accounts.uid0", Severity.CRITICAL, rules.PASSWORDS, ("accounts.users",), uid0),
+    Check("time.ntp-config", Severity.MEDIUM, rules.NO_DATE_CHANGE, ("time.sync",), ntp_config, "time sync"),
+    Check("time.sync", Severity.MEDIUM, rules.NO_DATE_CHANGE, ("time.sync",), sync_state, "time sync"),
+    Check("time.offset", Severity.MEDIUM, rules.NO_DATE_CHANGE, ("time.probe",), offset, "time sync"),
+    Check("backups.copies", Severity.HIGH, rules.BACKUPS, ("backups.files",), backup_copies, "backups"),
+    *integrity.CHECKS,
+)

@@ -1,7 +1,284 @@
-"""Collectors of the accounts area (read through the Target, then parse with pure functions)."""
+"""Collectors of the accounts area: password policy and local accounts.
 
-from typing import Dict
+The time, backup and integrity collectors live in their own modules; this module's
+``LINUX`` registers all of them, so the registry in ``collect/__init__.py`` stays as it is.
 
-from .interface import Collector
+What the *effective* minimum password length is, and why (see docs/accounts-time-backups-baseline.md):
 
-LINUX: Dict[str, Collector] = {}
+* ``pam_pwquality`` (libpwquality ``simple()``): a password of length L passes when
+  ``L >= minlen - credit``, where each character earns at most one credit and each class at
+  most its positive ``?credit``. The shortest accepted length is therefore
+  ``max(minlen - sum(positive credits), ceil(minlen / 2))``; ``minlen`` below 6 is raised
+  to 6 (``PWQ_BASE_MIN_LENGTH``). Defaults: minlen 8, every credit 0. ``enforcing=0`` only
+  warns, so it enforces nothing.
+* ``pam_cracklib``: the same credit rule; defaults minlen 9 and every credit +1; ``minlen``
+  below 5 is raised to 5.
+* ``pam_unix``: ``minlen=N`` (default 6) is checked for every non-root password change.
+* ``login.defs PASS_MIN_LEN`` is not read by PAM; it is shown as evidence only.
+
+Within one PAM stack every non-``optional`` module must accept the password, so the stack's
+minimum is the largest of its modules'; across stacks (Debian ``common-password``, RHEL
+``system-auth`` and ``password-auth``) a user can take the weakest, so the host's minimum
+is the smallest stack minimum.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Dict, List, Mapping, Optional, Tuple
+
+from ..facts.accounts import Account, PasswordPolicy
+from . import backups, integrity, timesync
+from .interface import CollectContext, Collector
+
+PAM_PASSWORD_FILES = ("/etc/pam.d/common-password", "/etc/pam.d/system-auth", "/etc/pam.d/password-auth")
+PWQUALITY_CONF = "/etc/security/pwquality.conf"
+PWQUALITY_DIR = "/etc/security/pwquality.conf.d"
+NOLOGIN_SHELLS = frozenset({
+    "/usr/sbin/nologin", "/sbin/nologin", "/bin/false", "/usr/bin/false", "/bin/sync", "/usr/bin/nologin",
+    "/sbin/shutdown", "/sbin/halt", "",
+})
+NEVER_DAYS = 99999  # shadow's conventional "never expires"
+CREDITS = ("dcredit", "ucredit", "lcredit", "ocredit")
+
+
+# --- pure parsers ----------------------------------------------------------------------------
+
+def parse_login_defs(text: str) -> Dict[str, str]:
+    """/etc/login.defs -> {NAME: value}; the last assignment wins, as in shadow-utils."""
+    out: Dict[str, str] = {}
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        parts = line.split(None, 1)
+        out[parts[0]] = parts[1].strip().strip('"') if len(parts) > 1 else ""
+    return out
+
+
+def parse_kv_conf(text: str) -> Dict[str, str]:
+    """pwquality.conf(5): ``name = value`` lines; a bare name (``enforce_for_root``) means set."""
+    out: Dict[str, str] = {}
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        name, sep, value = line.partition("=")
+        out[name.strip()] = value.strip() if sep else ""
+    return out
+
+
+@dataclass(frozen=True)
+class PamLine:
+    file: str
+    lineno: int
+    control: str
+    module: str  # basename: pam_pwquality.so
+    args: Tuple[str, ...]
+
+
+_PAM_LINE = re.compile(r"^(-?\w+)\s+(\[[^\]]*\]|\S+)\s+(\S+)\s*(.*)$")
+
+
+def parse_pam_password(text: str, file: str) -> Tuple[PamLine, ...]:
+    """``password`` lines of a PAM stack file (``-password`` too); control may be ``[...]``."""
+    out: List[PamLine] = []
+    joined: List[Tuple[int, str]] = []
+    buf, start = "", 0
+    for n, raw in enumerate(text.splitlines(), 1):
+        if not buf:
+            start = n
+        if raw.endswith("\\"):
+            buf += raw[:-1] + " "
+            continue
+        joined.append((start, buf + raw))
+        buf = ""
+    for lineno, raw in joined:
+        m = _PAM_LINE.match(raw.split("#", 1)[0].strip())
+        if m is None or m.group(1).lstrip("-") != "password":
+            continue
+        module = m.group(3).rsplit("/", 1)[-1]
+        out.append(PamLine(file, lineno, m.group(2), module, tuple(m.group(4).split())))
+    return tuple(out)
+
+
+def _args_map(args: Tuple[str, ...]) -> Dict[str, str]:
+    out: Dict[str, str] = {}
+    for arg in args:
+        name, sep, value = arg.partition("=")
+        out[name] = value if sep else ""
+    return out
+
+
+def _int(value: Optional[str]) -> Optional[int]:
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def credit_minimum(minlen: int, credits: Mapping[str, int]) -> int:
+    """Shortest length accepted by the pam_cracklib/pwquality credit rule."""
+    bonus = sum(v for v in credits.values() if v > 0)
+    return max(minlen - bonus, math.ceil(minlen / 2))
+
+
+def module_minimum(line: PamLine, pwquality_conf: Mapping[str, str]) -> Tuple[Optional[int], str]:
+    """(shortest accepted length or None when this module does not limit length, explanation)."""
+    args = _args_map(line.args)
+    if line.module == "pam_pwquality.so":
+        settings = dict(pwquality_conf)
+        settings.update(args)
+        if _int(settings.get("enforcing")) == 0:
+            return None, "enforcing=0: only warns"
+        minlen = _int(settings.get("minlen"))
+        minlen = 8 if minlen is None else max(minlen, 6)
+        credits = {c: (_int(settings.get(c)) or 0) for c in CREDITS}
+        eff = credit_minimum(minlen, credits)
+        return eff, f"minlen={minlen} " + " ".join(f"{c}={v}" for c, v in credits.items()) + f" -> {eff}"
+    if line.module == "pam_cracklib.so":
+        minlen = _int(args.get("minlen"))
+        minlen = 9 if minlen is None else max(minlen, 5)
+        given = {c: _int(args.get(c)) for c in CREDITS}
+        credits = {c: 1 if v is None else v for c, v in given.items()}
+        eff = credit_minimum(minlen, credits)
+        return eff, f"minlen={minlen} " + " ".join(f"{c}={v}" for c, v in credits.items()) + f" -> {eff}"
+    if line.module == "pam_unix.so":
+        minlen = _int(args.get("minlen"))
+        eff = 6 if minlen is None else minlen
+        return eff, f"minlen={eff}" + ("" if minlen is not None else " (default)")
+    return None, ""
+
+
+def stack_minimum(lines: Tuple[PamLine, ...], pwquality_conf: Mapping[str, str]
+                  ) -> Tuple[Optional[int], List[Tuple[str, str]]]:
+    """The stack's minimum: the largest module minimum among modules that must succeed."""
+    best: Optional[int] = None
+    evidence: List[Tuple[str, str]] = []
+    for line in lines:
+        if line.control == "optional":
+            continue
+        value, why = module_minimum(line, pwquality_conf)
+        if not why:
+            continue
+        evidence.append((f"{line.file}:{line.lineno}", f"{line.module} {' '.join(line.args)}: {why}".strip()))
+        if value is not None and (best is None or value > best):
+            best = value
+    return best, evidence
+
+
+def parse_passwd(text: str) -> List[Tuple[str, str, int, str]]:
+    """/etc/passwd -> [(name, password field, uid, shell)]; malformed lines raise ValueError."""
+    out = []
+    for n, raw in enumerate(text.splitlines(), 1):
+        if not raw.strip() or raw.startswith(("#", "+", "-")):
+            continue
+        f = raw.split(":")
+        if len(f) < 7:
+            raise ValueError(f"/etc/passwd line {n}: expected 7 fields")
+        out.append((f[0], f[1], int(f[2]), f[6].strip()))
+    return out
+
+
+def parse_shadow(text: str) -> Dict[str, Tuple[str, Optional[int], Optional[int]]]:
+    """/etc/shadow -> {name: (password field, lastchg days, max days)}; empty numbers -> None."""
+    out: Dict[str, Tuple[str, Optional[int], Optional[int]]] = {}
+    for n, raw in enumerate(text.splitlines(), 1):
+        if not raw.strip() or raw.startswith(("#", "+", "-")):
+            continue
+        f = raw.split(":")
+        if len(f) < 5:
+            raise ValueError(f"/etc/shadow line {n}: expected 9 fields")
+        maxd = _int(f[4])
+        out[f[0]] = (f[1], _int(f[2]), maxd if maxd is None or maxd >= 0 else None)
+    return out
+
+
+def password_state(field: str) -> str:
+    """set | empty | locked (``!``/``*`` prefix, ``!!``, ``*LK*``)."""
+    if field == "":
+        return "empty"
+    if field.startswith(("!", "*")):
+        return "locked"
+    return "set"
+
+
+def build_accounts(passwd: str, shadow: str, today: int) -> Tuple[Account, ...]:
+    """Join passwd and shadow. Login account: shell not a nologin shell and password not locked."""
+    sh = parse_shadow(shadow)
+    out = []
+    for name, pwfield, uid, shell in parse_passwd(passwd):
+        entry = sh.get(name)
+        if entry is not None:
+            field, lastchg, maxd, source = entry[0], entry[1], entry[2], "/etc/shadow"
+        elif pwfield == "x":
+            field, lastchg, maxd, source = "*", None, None, "/etc/passwd (no /etc/shadow entry)"
+        else:
+            field, lastchg, maxd, source = pwfield, None, None, "/etc/passwd"
+        state = password_state(field)
+        login = shell not in NOLOGIN_SHELLS and state != "locked"
+        age = today - lastchg if lastchg is not None and lastchg > 0 else None
+        out.append(Account(name=name, uid=uid, login=login, password_state=state, last_change_days=lastchg,
+                           max_days=maxd, source=f"{source}; shell {shell or '-'}", password_age_days=age))
+    return tuple(out)
+
+
+def days_since_epoch(now: Optional[datetime]) -> int:
+    return int((now.timestamp() if now is not None else time.time()) // 86400)
+
+
+# --- collectors -------------------------------------------------------------------------------
+
+def collect_password_policy(ctx: CollectContext) -> PasswordPolicy:
+    target = ctx.target
+    sources: List[Tuple[str, str]] = []
+    defs = parse_login_defs(target.read_text_optional("/etc/login.defs") or "")
+    max_days = _int(defs.get("PASS_MAX_DAYS"))
+    if max_days is not None and (max_days < 0 or max_days >= NEVER_DAYS):
+        max_days = None
+    sources.append(("/etc/login.defs", f"PASS_MAX_DAYS={defs.get('PASS_MAX_DAYS', '(unset)')}"))
+    sources.append(("/etc/login.defs", f"PASS_MIN_LEN={defs.get('PASS_MIN_LEN', '(unset)')} (not read by PAM)"))
+    conf: Dict[str, str] = {}
+    for path in [PWQUALITY_CONF] + [f"{PWQUALITY_DIR}/{n}" for n in target.listdir(PWQUALITY_DIR) if n.endswith(".conf")]:
+        text = target.read_text_optional(path)
+        if text is not None:
+            parsed = parse_kv_conf(text)
+            conf.update(parsed)
+            if parsed:
+                sources.append((path, " ".join(f"{k}={v}" if v else k for k, v in parsed.items())))
+    minimum: Optional[int] = None
+    stacks = 0
+    for path in PAM_PASSWORD_FILES:
+        text = target.read_text_optional(path)
+        if text is None:
+            continue
+        stacks += 1
+        value, evidence = stack_minimum(parse_pam_password(text, path), conf)
+        sources.extend(evidence)
+        sources.append((path, f"stack minimum: {value if value is not None else 'none'}"))
+        if value is None:
+            minimum = None
+            break
+        minimum = value if minimum is None else min(minimum, value)
+    if stacks == 0:
+        sources.append(("/etc/pam.d", "no password stack (common-password, system-auth, password-auth)"))
+    return PasswordPolicy(min_length=minimum, max_age_days=max_days, sources=tuple(sources))
+
+
+def collect_users(ctx: CollectContext) -> Tuple[Account, ...]:
+    passwd = ctx.target.read_text("/etc/passwd")
+    shadow = ctx.target.read_text("/etc/shadow")  # unreadable (not root) raises: error, never pass
+    return build_accounts(passwd, shadow, days_since_epoch(ctx.options.now))
+
+
+LINUX: Dict[str, Collector] = {
+    "accounts.password_policy": collect_password_policy,
+    "accounts.users": collect_users,
+    **timesync.LINUX,
+    **backups.LINUX,
+    **integrity.LINUX,
+}

@@ -5,7 +5,10 @@ Fact keys and their values:
   accounts.users           -> Tuple[Account, ...]
   time.sync                -> TimeSync
   backups.files            -> Tuple[BackupSet, ...]   (one per policy ``backups`` entry)
-  integrity.files          -> Tuple[FileDigest, ...]
+  integrity.files          -> Tuple[FileDigest, ...]   (every file under policy integrity.paths)
+  integrity.baseline       -> ybguard.baseline.Baseline  (from --baseline; Unsupported without it)
+  integrity.gateway        -> Tuple[GatewayNeighbour, ...] (live: leased-line next hops and their MACs)
+  time.probe               -> Tuple[NtpSample, ...]     (only with --probe: SNTP to policy ntp_servers)
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ class Account:
     last_change_days: Optional[int] = None  # days since epoch of last change
     max_days: Optional[int] = None
     source: str = ""
+    password_age_days: Optional[int] = None  # scan day - last change; None when unknown or 0 (forced change)
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,7 @@ class TimeSync:
     synchronized: Optional[bool]  # live state from the local daemon; None offline/unknown
     offset_seconds: Optional[float] = None
     sources: Tuple[Tuple[str, str], ...] = ()
+    live: bool = False  # synchronized was asked of the running host (False: saved configuration only)
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,7 @@ class BackupCopy:
 class BackupSet:
     patterns: Tuple[str, ...]
     copies: Tuple[BackupCopy, ...]
+    scanned_at: Optional[float] = None  # epoch seconds the ages are measured from (scan start)
 
 
 @dataclass(frozen=True)
@@ -60,3 +66,20 @@ class FileDigest:
     path: str
     sha256: str
     size: int
+    mode: int = 0  # st_mode (file type and permission bits); symlinks hash their target text
+
+
+@dataclass(frozen=True)
+class NtpSample:
+    server: str
+    offset_seconds: Optional[float]  # None: no answer
+    error: str = ""  # why there is no answer
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class GatewayNeighbour:
+    ip: str
+    mac: str  # "" when the neighbour table has no entry
+    dev: str
+    state: str = ""

@@ -19,6 +19,7 @@ class Package:
     display_name: str = ""  # Windows DisplayName, desktop name …
     publisher: str = ""
     source: str = ""  # "/var/lib/dpkg/status:1234", "HKLM\\SOFTWARE\\…\\Uninstall\\{GUID}"
+    state: str = ""  # dpkg: the Status word ("installed", "unpacked" …)
 
 
 @dataclass(frozen=True)
@@ -29,3 +30,4 @@ class Process:
     user: str = ""
     cmdline: str = ""
     ppid: Optional[int] = None
+    argv0: str = ""  # the name it was started as (``exec -a`` or a renamed copy shows here)

@@ -10,7 +10,7 @@ Fact keys and their values:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Tuple
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,10 @@ class RemovableDevice:
     serial: str = ""
     driver: str = ""
     source: str = ""
+    vendor_id: str = ""  # USB idVendor, 4 hex digits
+    product_id: str = ""  # USB idProduct
+    parent: str = ""  # a block device's USB interface ("2-1:1.0"), "" when not on USB
+    blocks: Tuple[str, ...] = ()  # a USB interface's block devices ("sdb", "sr0")
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,9 @@ class DeviceSighting:
     serial: str = ""
     when: str = ""  # ISO 8601 when known
     source: str = ""
+    vendor_id: str = ""
+    product_id: str = ""
+    line: str = ""  # the log line that proves it, as written
 
 
 @dataclass(frozen=True)
@@ -47,3 +54,4 @@ class MountedMedia:
     mountpoint: str
     fstype: str
     source: str = ""
+    disk: str = ""  # the removable block device it lives on ("sdb")

@@ -1,0 +1,66 @@
+"""Running processes against software.processes.deny: real processes, found by the real CLI."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from swhelp import failing, run_cli
+
+from ybguard.checks.software import process_candidates
+from ybguard.facts.software import Process
+
+
+def _sleeper(tmp: Path, name: str) -> subprocess.Popen:
+    exe = tmp / name
+    shutil.copy(shutil.which("sleep") or "/bin/sleep", exe)
+    return subprocess.Popen([str(exe), "60"])
+
+
+def test_renamed_copy_is_found_by_the_cli(tmp_path: Path) -> None:
+    proc = _sleeper(tmp_path, "frpc")
+    try:
+        code, report = run_cli("--only", "software.processes")
+        assert failing(report, "software.processes") == {f"frpc (pid {proc.pid})"}
+        assert code == 1
+        [finding] = [f for f in report["findings"] if f["check"] == "software.processes"]
+        assert finding["severity"] == "critical"
+        assert any(str(tmp_path / "frpc") in e["detail"] for e in finding["evidence"])
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_exec_a_name_is_found(tmp_path: Path) -> None:
+    """``exec -a ToDeskService sleep``: the kernel's name is still sleep; argv[0] gives it away."""
+    proc = subprocess.Popen(["bash", "-c", "exec -a ToDesk_Service sleep 60"])
+    try:
+        _, report = run_cli("--only", "software.processes")
+        assert failing(report, "software.processes") == {f"sleep (pid {proc.pid})"}
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_nothing_denied_running_passes(tmp_path: Path) -> None:
+    proc = _sleeper(tmp_path, "ybclient-helper")
+    try:
+        code, report = run_cli("--only", "software.processes")
+        assert [f["status"] for f in report["findings"]] == ["pass"]
+        assert code == 0
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_offline_root_is_not_applicable(tmp_path: Path) -> None:
+    (tmp_path / "etc").mkdir()
+    _, report = run_cli("--root", str(tmp_path), "--only", "software.processes", "--lang", "en")
+    [finding] = report["findings"]
+    assert finding["status"] == "not_applicable" and "offline image" in finding["message"]
+
+
+def test_candidates_cover_deleted_executables() -> None:
+    p = Process(pid=7, name="kworker", exe="/tmp/.x/ngrok (deleted)", argv0="[kworker/0:1]")
+    assert "ngrok" in process_candidates(p)
