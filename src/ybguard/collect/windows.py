@@ -217,8 +217,10 @@ def collect_usb_history(ctx: CollectContext) -> Tuple[DeviceSighting, ...]:
         for inst in device.subkeys():
             friendly = inst.str_value("FriendlyName") or " ".join(
                 x for x in (info.get("Ven", ""), info.get("Prod", "")) if x) or device.name
-            out.append(DeviceSighting(device=friendly, serial=device_serial(inst.name),
-                                      when=_iso(inst.last_write()), source=inst.path))
+            when = _iso(inst.last_write())
+            out.append(DeviceSighting(
+                device=friendly, serial=device_serial(inst.name), when=when, source=inst.path,
+                line=f"{device.name}\\{inst.name} FriendlyName={friendly!r}, key last written {when or '?'}"))
     return tuple(out)
 
 
