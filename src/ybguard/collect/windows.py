@@ -438,6 +438,8 @@ def collect_routing(ctx: CollectContext) -> Routing:
         text = ctx.target.run(["route", "print", "-4"])
         by_ip = {str(a.ip): name for name, addrs in named for a in addrs}
         for r in parse_route_print(text):
+            if r.protocol == "persistent":
+                continue  # already read from PersistentRoutes above, with its interface
             routes.append(Route(dst=r.dst, type=r.type, gateway=r.gateway, dev=by_ip.get(r.dev, r.dev),
                                 protocol=r.protocol, metric=r.metric, source="route print -4"))
     return Routing(routes=tuple(routes), rules=(), source="Tcpip\\Parameters")
