@@ -268,5 +268,9 @@ def test_hives_dir_errors(hive_files: Dict[str, Path], tmp_path: Path) -> None:
     assert exc.value.key == "windows.hive_unknown"
     (tmp_path / "c").mkdir()
     (tmp_path / "c" / "README.txt").write_text("not a hive")
-    make_hives_dir(tmp_path / "c", hive_files, SYSTEM="win7")
-    assert open_target(None, str(tmp_path / "c")).kind.value == "windows-image"
+    # a copy of Windows\System32\config: transaction logs and the hives ybguard does not read
+    make_hives_dir(tmp_path / "c", hive_files, SYSTEM="win7", SYSTEM__LOG1="win7", DEFAULT="ntuser",
+                   NTUSER__DAT="ntuser", NTUSER__DAT__LOG1="ntuser")
+    target = open_target(None, str(tmp_path / "c"))
+    assert target.kind.value == "windows-image"
+    assert [u.user for u in target.registry.ntusers] == ["vibranium"]

@@ -357,6 +357,11 @@ def _user_hive(path: str, fallback_user: str) -> UserHive:
     return UserHive(user, hive, software)
 
 
+_LOG_SUFFIXES = (".log", ".log1", ".log2", ".blf", ".regtrans-ms")
+# the other hives of Windows\System32\config: nothing ybguard checks lives in them
+_UNUSED_HIVES = frozenset({"DEFAULT", "SECURITY", "COMPONENTS", "DRIVERS", "BBI", "ELAM", "BCD-TEMPLATE", "USERDIFF"})
+
+
 class WindowsTarget(Target):
     os_family = "windows"
     registry: Registry
@@ -417,10 +422,12 @@ class WindowsImageTarget(WindowsTarget):
         user_files: List[Tuple[str, str]] = []
         for name in sorted(os.listdir(directory)):
             path = os.path.join(directory, name)
-            if not os.path.isfile(path) or not _is_regf(path):
-                continue
+            if not os.path.isfile(path) or name.lower().endswith(_LOG_SUFFIXES) or not _is_regf(path):
+                continue  # transaction logs are not replayed (docs/windows.md)
             stem = name.split(".", 1)[0].upper()
-            if stem in ("SYSTEM", "SOFTWARE", "SAM") and not name.lower().endswith((".log", ".log1", ".log2")):
+            if stem in _UNUSED_HIVES:
+                continue
+            if stem in ("SYSTEM", "SOFTWARE", "SAM"):
                 if stem in roles:
                     raise TargetError("windows.hive_twice", hive=stem, first=roles[stem], second=path)
                 roles[stem] = path
