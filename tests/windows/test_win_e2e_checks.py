@@ -61,7 +61,7 @@ def test_win7_dual_homed_terminal(hive_files: Dict[str, Path], tmp_path: Path, p
     assert failing(report, "network.dual-homed") == {"Local Area Connection"}
     assert failing(report, "network.dns") == {"192.168.1.112"}
     assert failing(report, "usb.storage-driver") == {"USBSTOR"}
-    assert failing(report, "usb.storage-history") == {"HP v100w USB Device (serial AA951D0000007252)"}
+    assert failing(report, "usb.storage-history") == {"HP v100w USB Device (03f0:3207, serial AA951D0000007252)"}
     assert failing(report, "time.ntp-config") == {"w32time"}  # NT5DS: no NTP server configured
     assert status(report, "network.forbidden-interface") == {"pass"}
     assert status(report, "network.ip-forwarding") == {"pass"}
@@ -80,7 +80,7 @@ def test_win7_usbstor_disabled_copy(hive_files: Dict[str, Path], tmp_path: Path,
     report = scan(policy, directory)
     assert status(report, "usb.storage-driver") == {"pass"}
     # the history is still evidence: the stick was used before the driver was disabled
-    assert failing(report, "usb.storage-history") == {"HP v100w USB Device (serial AA951D0000007252)"}
+    assert failing(report, "usb.storage-history") == {"HP v100w USB Device (03f0:3207, serial AA951D0000007252)"}
 
 
 def test_win10_wifi_laptop(hive_files: Dict[str, Path], tmp_path: Path, policy: Path) -> None:
@@ -95,8 +95,8 @@ def test_win10_wifi_laptop(hive_files: Dict[str, Path], tmp_path: Path, policy: 
     assert failing(report, "network.dns") == {"68.105.28.11", "68.105.29.11", "68.105.28.12"}
     assert failing(report, "usb.storage-driver") == {"USBSTOR", "UASPStor"}
     assert failing(report, "usb.storage-history") == {
-        "SanDisk Extreme USB Device (serial AA010215170355310594)",
-        "SanDisk Extreme USB Device (serial AA010603160707470215)"}
+        "SanDisk Extreme USB Device (0781:5580, serial AA010215170355310594)",
+        "SanDisk Extreme USB Device (0781:5580, serial AA010603160707470215)"}
     assert failing(report, "software.installed") == {"Python Launcher", "GitKraken"}
     assert failing(report, "time.ntp-config") == {"time.windows.com"}
     for check in ("network.proxy", "network.wireless-history", "network.shared-connection", "network.ip-forwarding"):

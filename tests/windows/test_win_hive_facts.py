@@ -100,18 +100,20 @@ def test_usb_history_win7(win7: FactSet) -> None:
     (seen,) = win7.get("usb.history")
     assert seen.device == "HP v100w USB Device"
     assert seen.serial == "AA951D0000007252"
+    # the USB parent, Enum\\USB\\VID_03F0&PID_3207\\AA951D0000007252 (Service USBSTOR)
+    assert (seen.vendor_id, seen.product_id) == ("03f0", "3207")
     assert seen.source.endswith("ControlSet001\\Enum\\USBSTOR\\Disk&Ven_HP&Prod_v100w&Rev_1024\\AA951D0000007252&0")
     # FILETIME 129782682976408714 truncated to microseconds; the README's .640872 is regipy's float rounding
     assert seen.when == "2012-04-07T10:31:37.640871+00:00"
 
 
 def test_usb_history_win10(win10: FactSet, win1709: FactSet) -> None:
-    assert {(s.device, s.serial, s.when) for s in win10.get("usb.history")} == {
-        ("SanDisk Extreme USB Device", "AA010215170355310594", "2018-03-27T12:11:44.534442+00:00"),
-        ("SanDisk Extreme USB Device", "AA010603160707470215", "2018-03-27T09:22:21.954306+00:00"),
+    assert {(s.device, s.serial, s.when, s.vendor_id, s.product_id) for s in win10.get("usb.history")} == {
+        ("SanDisk Extreme USB Device", "AA010215170355310594", "2018-03-27T12:11:44.534442+00:00", "0781", "5580"),
+        ("SanDisk Extreme USB Device", "AA010603160707470215", "2018-03-27T09:22:21.954306+00:00", "0781", "5580"),
     }
-    assert [(s.device, s.serial, s.when[:19]) for s in win1709.get("usb.history")] == [
-        ("SanDisk Cruzer USB Device", "200608767007B7C08A6A", "2020-03-17T14:02:38")]
+    assert [(s.device, s.serial, s.when[:19], s.vendor_id, s.product_id) for s in win1709.get("usb.history")] == [
+        ("SanDisk Cruzer USB Device", "200608767007B7C08A6A", "2020-03-17T14:02:38", "0781", "5530")]
 
 
 # --- network -------------------------------------------------------------------------------------

@@ -206,20 +206,41 @@ def _iso(dt: Optional[datetime]) -> str:
     return dt.isoformat() if dt is not None else ""
 
 
+_VID_PID = re.compile(r"^VID_([0-9A-Fa-f]{4})&PID_([0-9A-Fa-f]{4})$")
+
+
+def _usb_ids_by_serial(reg: Registry) -> Dict[str, Tuple[str, str]]:
+    """Serial -> (idVendor, idProduct) from ``Enum\\USB\\VID_xxxx&PID_yyyy\\<serial>`` of devices
+    bound to a storage driver: the USB parent of each USBSTOR disk, named as on Linux."""
+    usb = _system_key(reg, "Enum\\USB")
+    out: Dict[str, Tuple[str, str]] = {}
+    for dev in usb.subkeys() if usb is not None else []:
+        m = _VID_PID.match(dev.name)
+        if m is None:
+            continue
+        for inst in dev.subkeys():
+            if inst.str_value("Service").upper() in ("USBSTOR", "UASPSTOR"):
+                out[inst.name.upper()] = (m.group(1).lower(), m.group(2).lower())
+    return out
+
+
 def collect_usb_history(ctx: CollectContext) -> Tuple[DeviceSighting, ...]:
     reg = _registry(ctx)
     enum = _system_key(reg, "Enum\\USBSTOR")
     out: List[DeviceSighting] = []
     if enum is None:
         return ()
+    ids = _usb_ids_by_serial(reg)
     for device in enum.subkeys():
         info = parse_usbstor_device(device.name)
         for inst in device.subkeys():
             friendly = inst.str_value("FriendlyName") or " ".join(
                 x for x in (info.get("Ven", ""), info.get("Prod", "")) if x) or device.name
             when = _iso(inst.last_write())
+            serial = device_serial(inst.name)
+            vid, pid = ids.get(serial.upper(), ("", ""))
             out.append(DeviceSighting(
-                device=friendly, serial=device_serial(inst.name), when=when, source=inst.path,
+                device=friendly, serial=serial, when=when, source=inst.path, vendor_id=vid, product_id=pid,
                 line=f"{device.name}\\{inst.name} FriendlyName={friendly!r}, key last written {when or '?'}"))
     return tuple(out)
 
