@@ -57,3 +57,16 @@ def test_patched_copy_only_changes_usbstor(hive_files: Dict[str, Path], tmp_path
     a, b = statuses(plain), statuses(patched)
     changed = {k for k in set(a) | set(b) if a.get(k) != b.get(k)}
     assert all(k.startswith("usb.") for k in changed)
+
+
+def test_scan_root_of_a_mounted_volume(hive_files: Dict[str, Path], tmp_path: Path) -> None:
+    config = tmp_path / "C" / "Windows" / "System32" / "config"
+    config.mkdir(parents=True)
+    make_hives_dir(config, hive_files, SYSTEM="win10_1709", SOFTWARE="software_tiny")
+    (tmp_path / "C" / "Users" / "doctor").mkdir(parents=True)
+    make_hives_dir(tmp_path / "C" / "Users" / "doctor", hive_files, NTUSER__DAT="ntuser")
+    report = json.loads(scan("--root", str(tmp_path / "C"), "--only", "network.*").output)
+    assert report["host"]["target"] == "windows-image"
+    assert report["host"]["hostname"] == "DESKTOP-2KGM189"
+    assert failing(report, "network.default-route") == {"default via 192.168.146.2 dev Ethernet0 table main"}
+    assert {f["status"] for f in report["findings"] if f["check"] == "network.proxy"} == {"pass"}
