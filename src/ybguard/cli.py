@@ -113,6 +113,7 @@ def cli() -> None:
 @cli.command()
 @click.option("--policy", "policy_path", metavar="FILE", help="Policy YAML (else $YBGUARD_POLICY, /etc/ybguard/policy.yaml, built-in).")
 @click.option("--root", metavar="DIR", help="Scan an offline image mounted at DIR instead of this host.")
+@click.option("--hives", metavar="DIR", help="Scan Windows registry hives in DIR (SYSTEM, SOFTWARE, SAM, NTUSER*.DAT).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Report format (console on a TTY, else json).")
 @click.option("--output", metavar="PATH", help="Write the --format report to PATH ('-' = stdout).")
 @click.option("-o", "outputs", multiple=True, metavar="FORMAT=PATH", help="Extra report, e.g. -o junit=report.xml (repeatable).")
@@ -126,7 +127,7 @@ def cli() -> None:
 @click.option("--only", multiple=True, metavar="GLOB", help="Run only checks whose id matches (repeatable).")
 @click.option("--skip", multiple=True, metavar="GLOB", help="Skip checks whose id matches (repeatable).")
 @click.option("--color/--no-color", default=None, help="Colour the console report (default: when stdout is a TTY).")
-def scan(policy_path: Optional[str], root: Optional[str], fmt: Optional[str], output: Optional[str],
+def scan(policy_path: Optional[str], root: Optional[str], hives: Optional[str], fmt: Optional[str], output: Optional[str],
          outputs: Sequence[str], capture_seconds: Optional[float], probe: Optional[bool], lang: Optional[str],
          fail_on: str, baseline_path: Optional[str], only: Sequence[str], skip: Sequence[str],
          color: Optional[bool]) -> None:
@@ -149,7 +150,14 @@ def scan(policy_path: Optional[str], root: Optional[str], fmt: Optional[str], ou
     checks = select_checks(ALL_CHECKS, only, skip)
     if not checks:
         raise Abort2(t("cli.no_checks", lang))
-    target = open_target(root)
+    if hives is not None and (root is not None or not os.path.isdir(hives)):
+        raise Abort2(t("cli.hives_bad", lang, path=hives))
+    from .target import TargetError
+
+    try:
+        target = open_target(root, hives)
+    except TargetError as exc:
+        raise Abort2(t(exc.key, lang, **exc.args_map)) from None
     options = ScanOptions(lang=lang, now=datetime.now(timezone.utc).astimezone(), capture_seconds=capture_seconds,
                           probe=probe, baseline_path=baseline_path)
     if sys.stderr.isatty():  # progress goes to stderr so that stdout stays a clean report

@@ -9,6 +9,7 @@ Fact keys and their values:
   network.resolvers   -> Tuple[Resolver, ...]
   network.proxies     -> Tuple[Proxy, ...]
   network.sockets     -> Tuple[Socket, ...]              (live only)
+  network.history     -> Tuple[NetworkHistory, ...]      (networks the host has joined before)
 
 On an offline target the same keys are filled from saved configuration; records then have
 ``configured=True`` and ``up=None`` where the state cannot be known.
@@ -177,3 +178,16 @@ class Socket:
     process: str = ""
     user: str = ""
     exe: str = ""
+
+
+@dataclass(frozen=True)
+class NetworkHistory:
+    """A network the host remembers having joined (Windows NetworkList profiles …): evidence of
+    past connections even when nothing is connected now."""
+
+    name: str  # profile name / SSID as the host recorded it
+    kind: str  # a KIND_* value: wireless, cellular, ethernet, vpn, other
+    first_seen: str = ""  # ISO 8601 (host local time when the host stored local time)
+    last_seen: str = ""
+    source: str = ""
+    detail: str = ""

@@ -2,4 +2,62 @@
 
 from typing import Dict, Tuple
 
-MESSAGES: Dict[str, Tuple[str, str]] = {}
+MESSAGES: Dict[str, Tuple[str, str]] = {
+    # reasons a Windows fact could not be read
+    "windows.hive_missing": (
+        "未提供 {hive} 注册表配置单元，无法判断",
+        "the {hive} registry hive was not given, so this cannot be decided",
+    ),
+    "windows.sam_missing": (
+        "未提供 SAM 注册表配置单元（离线读取密码策略需要它）",
+        "SAM hive not provided (the offline password policy is read from it)",
+    ),
+    "windows.no_ntuser": (
+        "未提供任何用户的 NTUSER.DAT，无法得知各用户的代理设置",
+        "no user's NTUSER.DAT was given, so per-user proxy settings are unknown",
+    ),
+    "windows.no_select": (
+        "SYSTEM 配置单元中没有 \\Select\\Current，无法确定当前控制集：{path}",
+        "the SYSTEM hive has no \\Select\\Current, so the current control set is unknown: {path}",
+    ),
+    "windows.no_control_set": (
+        "\\Select\\Current 指向的 {name} 在 SYSTEM 配置单元中不存在：{path}",
+        "\\Select\\Current names {name}, which the SYSTEM hive does not hold: {path}",
+    ),
+    "windows.key_missing": ("注册表项不存在：{path}", "registry key not found: {path}"),
+    "windows.bad_value": ("无法解析注册表值 {value}（{path}）", "cannot parse the registry value {value} ({path})"),
+    "windows.hive_twice": (
+        "目录中有两个 {hive} 配置单元：{first} 和 {second}",
+        "two {hive} hives in the directory: {first} and {second}",
+    ),
+    "windows.hive_unknown": (
+        "无法识别的注册表配置单元文件（应命名为 SYSTEM、SOFTWARE、SAM 或 NTUSER*.DAT）：{path}",
+        "unrecognised registry hive file (name it SYSTEM, SOFTWARE, SAM or NTUSER*.DAT): {path}",
+    ),
+    "cli.hives_bad": (
+        "--hives 须为存在的目录，且不能与 --root 同时使用：{path}",
+        "--hives must be an existing directory and cannot be combined with --root: {path}",
+    ),
+    # network.wireless-history
+    "network.wireless-history.title": (
+        "曾连接过无线或移动网络",
+        "Wireless or mobile networks joined before",
+    ),
+    "network.wireless-history.remediation": (
+        "核实该终端何时、为何连接过这些无线/移动网络；删除这些网络配置文件"
+        "（设置 → 网络和 Internet → 管理已知网络，或 netsh wlan delete profile），"
+        "拆除或在设备管理器中禁用无线网卡和移动宽带模块，并检查终端是否已被接入互联网。",
+        "Find out when and why this terminal joined these wireless / mobile networks; delete the "
+        "profiles (Settings → Network & Internet → Manage known networks, or netsh wlan delete "
+        "profile), remove or disable the Wi-Fi and mobile-broadband adapters in Device Manager, and "
+        "check whether the terminal has been connected to the Internet.",
+    ),
+    "network.wireless-history.wireless": (
+        "终端曾连接无线网络 “{name}”（首次 {first}，最近 {last}）",
+        "the terminal has joined the wireless network '{name}' (first {first}, last {last})",
+    ),
+    "network.wireless-history.cellular": (
+        "终端曾连接移动宽带网络 “{name}”（首次 {first}，最近 {last}）",
+        "the terminal has joined the mobile broadband network '{name}' (first {first}, last {last})",
+    ),
+}

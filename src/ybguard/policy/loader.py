@@ -193,13 +193,16 @@ def p_glob(node: yaml.Node, path: str, ctx: Ctx) -> str:
 
 _MAC = re.compile(r"^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5}$")
 _IFNAME = re.compile(r"^[^\s/:\x00]{1,15}$")
+# A Windows connection name as ncpa.cpl shows it ("Local Area Connection 2", "以太网 2"): spaces
+# allowed, none of \ / : * ? " < > | and no control characters, no outer blanks.
+_WIN_CONNECTION = re.compile(r'^(?! )[^\x00-\x1f\\/:*?"<>|]{1,256}(?<! )$')
 
 
 def p_iface(node: yaml.Node, path: str, ctx: Ctx) -> str:
     value = _scalar(node, path, ctx, ("str",), "iface")
     if _MAC.match(value):
         return value.lower().replace("-", ":")
-    if _IFNAME.match(value):
+    if _IFNAME.match(value) or _WIN_CONNECTION.match(value):
         return value
     raise ctx.error(node, path, "policy.bad_iface", value=value)
 

@@ -3,16 +3,33 @@
 from __future__ import annotations
 
 import os
+import sys
 from typing import Optional
 
 from .interface import NotRegularFile, Target, TargetError, ToolFailed, ToolMissing, Unsupported
 from .linux import LiveLinuxTarget, RootfsTarget
 
 
-def open_target(root: Optional[str] = None) -> Target:
-    """The target for ``--root`` (None or "/" = this live host)."""
+def open_target(root: Optional[str] = None, hives: Optional[str] = None) -> Target:
+    """The target for ``--root`` / ``--hives`` (neither, or root "/", = this live host).
+
+    A ``--root`` holding Windows/System32/config/SYSTEM is a Windows volume; ``--hives`` is a
+    directory of Windows hive files.
+    """
+    if hives is not None:
+        from .windows import WindowsImageTarget
+
+        return WindowsImageTarget.from_hives(hives)
+    if root is None and sys.platform == "win32":
+        from .windows import WindowsLiveTarget
+
+        return WindowsLiveTarget()
     if root is None or os.path.abspath(root) == "/":
         return LiveLinuxTarget()
+    from .windows import WindowsImageTarget, find_windows_volume
+
+    if find_windows_volume(root):
+        return WindowsImageTarget.from_root(root)
     return RootfsTarget(root)
 
 
