@@ -37,6 +37,28 @@ def by_check(report: dict) -> Dict[str, Dict[str, Set[str]]]:
     return out
 
 
+DPKG_STATUS = """Package: ybclient
+Status: install ok installed
+Priority: optional
+Architecture: amd64
+Version: 3.2.1
+
+Package: bash
+Status: install ok installed
+Priority: required
+Architecture: amd64
+Version: 5.2.15-2+b2
+
+"""
+
+TODESK = """Package: todesk
+Status: install ok installed
+Architecture: amd64
+Version: 4.7.2.0
+
+"""
+
+
 def golden(tmp_path: Path) -> Tuple[Path, Path]:
     root = tmp_path / "root"
     app = root / "opt/ybclient"
@@ -47,6 +69,8 @@ def golden(tmp_path: Path) -> Tuple[Path, Path]:
     os.symlink("lib/libyb.so", app / "libyb.so.1")
     (root / "etc").mkdir()
     (root / "etc/hostname").write_text("yb-golden\n")
+    (root / "var/lib/dpkg").mkdir(parents=True)
+    (root / "var/lib/dpkg/status").write_text(DPKG_STATUS)
     policy = tmp_path / "policy.yaml"
     policy.write_text("policy: {id: baseline-test, version: 2}\nintegrity:\n  paths: [/opt/ybclient]\n")
     return root, policy
@@ -65,8 +89,8 @@ def test_baseline_create_schema_and_file_drift(tmp_path: Path) -> None:
     import hashlib
 
     assert doc["files"]["/opt/ybclient/yb.conf"]["sha256"] == hashlib.sha256(b"server=10.50.0.10\n").hexdigest()
-    assert doc["packages"] is None and "packages" in doc["unrecorded"]  # no package collector on this branch
-    assert b"not recorded: packages" in proc.stderr
+    assert sorted((p["manager"], p["name"], p["version"]) for p in doc["packages"]) == [
+        ("dpkg", "bash", "5.2.15-2+b2"), ("dpkg", "ybclient", "3.2.1")]
 
     def drift() -> Tuple[int, Dict[str, Dict[str, Set[str]]]]:
         p = cli("scan", "--root", str(root), "--policy", str(policy), "--baseline", str(out),
@@ -75,9 +99,16 @@ def test_baseline_create_schema_and_file_drift(tmp_path: Path) -> None:
 
     code, got = drift()
     assert got["integrity.baseline-files"] == {"pass": {"baseline"}}
-    assert got["integrity.baseline-packages"] == {"not_applicable": {"baseline"}}
+    assert got["integrity.baseline-packages"] == {"pass": {"baseline"}}
     assert got["integrity.baseline-gateway"] == {"not_applicable": {"baseline"}}  # offline image
     assert code == 0
+
+    with open(root / "var/lib/dpkg/status", "a") as fh:  # a package installed after the baseline
+        fh.write(TODESK)
+    code, got = drift()
+    assert got["integrity.baseline-packages"] == {"fail": {"todesk (dpkg)"}}
+    assert code == 1
+    (root / "var/lib/dpkg/status").write_text(DPKG_STATUS)
 
     app = root / "opt/ybclient"
     (app / "yb.conf").write_text("server=203.0.113.10\n")  # modified

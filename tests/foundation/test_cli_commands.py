@@ -363,7 +363,7 @@ def test_real_process_version_help_validate(prefix, tmp_path):
 def test_real_process_scan_with_outputs(image, tmp_path):
     demo_file(image, "fail wlan0 critical\n")
     out = tmp_path / "r.json"
-    p = run([sys.executable, str(RUN_WITH_DEMO), "scan", "--root", str(image), "--format", "junit",
+    p = run([sys.executable, str(RUN_WITH_DEMO), "scan", "--only", "demo.*", "--root", str(image), "--format", "junit",
              "-o", f"json={out}"])
     assert p.returncode == 1, p.stderr
     assert p.stdout.startswith("<?xml") and p.stderr == ""  # stderr is no TTY: no progress noise
@@ -372,10 +372,10 @@ def test_real_process_scan_with_outputs(image, tmp_path):
     assert [(f["check"], f["subject"], f["status"]) for f in data["findings"]] == [
         ("demo.items", "wlan0", "fail"), ("demo.identity", "host", "pass")]
     demo_file(image, "error\n")
-    p = run([sys.executable, str(RUN_WITH_DEMO), "scan", "--root", str(image), "--format", "json"])
+    p = run([sys.executable, str(RUN_WITH_DEMO), "scan", "--only", "demo.*", "--root", str(image), "--format", "json"])
     assert p.returncode == 3
     demo_file(image, "")
-    p = run([sys.executable, str(RUN_WITH_DEMO), "scan", "--root", str(image)])
+    p = run([sys.executable, str(RUN_WITH_DEMO), "scan", "--only", "demo.*", "--root", str(image)])
     assert p.returncode == 0 and json.loads(p.stdout)["summary"]["status"] == "compliant"  # not a TTY: json
 
 

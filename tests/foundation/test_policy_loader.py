@@ -95,9 +95,10 @@ BAD = [
      "network.probe.targets[0].tpc", "unknown key 'tpc'; did you mean 'tcp'?", "未知字段 “tpc”；是否想写 “tcp”？"),
     ("relative-backup-path", HEAD + "backups:\n  - paths: [data/*.db]\n", 4, 13, "backups[0].paths[0]",
      "expected an absolute path, found data/*.db", "应为绝对路径，实际为 data/*.db"),
-    ("bad-iface", HEAD + "network:\n  leased_line:\n    interfaces: ['eth 0']\n", 5, 18,
-     "network.leased_line.interfaces[0]", "expected an interface name or a MAC address, found eth 0",
-     "应为网卡名或 MAC 地址，实际为 eth 0"),
+    # Spaces are allowed (Windows connection names such as "Local Area Connection 2"); a slash never is.
+    ("bad-iface", HEAD + "network:\n  leased_line:\n    interfaces: ['eth0/1']\n", 5, 18,
+     "network.leased_line.interfaces[0]", "expected an interface name or a MAC address, found eth0/1",
+     "应为网卡名或 MAC 地址，实际为 eth0/1"),
     ("empty-id", "policy:\n  id: ''\n", 2, 7, "policy.id", "expected non-empty text, found text ''",
      "期望 非空文本，实际为 文本 ''"),
 ]

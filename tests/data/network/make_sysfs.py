@@ -55,6 +55,7 @@ def build() -> None:
             dev.mkdir(parents=True, exist_ok=True)
             drvdir = sys_ / "bus" / bus / "drivers" / driver
             drvdir.mkdir(parents=True, exist_ok=True)
+            (drvdir / "uevent").touch()  # as in sysfs; also keeps the directory in git
             link(dev / "driver", drvdir)
             link(dev / "subsystem", sys_ / "bus" / bus)
             link(netdir / "device", dev)
@@ -67,9 +68,12 @@ def build() -> None:
         if extras.get("phy80211"):
             phy = netdir.parent.parent / "ieee80211" / "phy0"
             phy.mkdir(parents=True, exist_ok=True)
+            (phy / "name").write_text("phy0\n")  # files as in sysfs; git keeps no empty directory
+            (phy / "index").write_text("0\n")
             link(netdir / "phy80211", phy)
         if extras.get("wireless"):
             (netdir / "wireless").mkdir()
+            (netdir / "wireless" / "status").write_text("0x0\n")  # wireless-extensions stats file
         if extras.get("bridge"):
             (netdir / "bridge").mkdir()
             (netdir / "bridge" / "stp_state").write_text("0\n")

@@ -59,6 +59,7 @@ def usb_interface(sys: Path, device: str, name: str, cls: str, sub: str, proto: 
     link(sys, f"bus/usb/devices/{name}", rel)
     if driver:
         (sys / "bus/usb/drivers" / driver).mkdir(parents=True, exist_ok=True)
+        (sys / "bus/usb/drivers" / driver / "uevent").touch()  # as in sysfs; also keeps the directory in git
         link(sys, f"{rel}/driver", f"bus/usb/drivers/{driver}")
     return rel
 
