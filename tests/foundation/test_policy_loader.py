@@ -300,3 +300,13 @@ def test_every_bad_policy_exits_2_through_the_cli(tmp_path, name, text, line, co
         assert r.exit_code == 2
         assert r.stderr == f"ybguard: {f}:{line}:{col}: {path + ': ' if path else ''}{message}\n"
         assert "Traceback" not in r.output
+
+
+def test_policy_error_survives_a_context_manager() -> None:
+    """A frozen exception cannot take its __traceback__ through ``with``: the real error must surface."""
+    import contextlib
+
+    with pytest.raises(PolicyError) as info:
+        with contextlib.ExitStack():
+            parse_policy_text("policy: {id: x}\nbogus: 1\n", "p.yaml")
+    assert info.value.location() == "p.yaml:2:1"

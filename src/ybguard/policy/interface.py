@@ -22,7 +22,7 @@ def _translate(value: Any, lang: str) -> Any:
     return value
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)  # not frozen: Python sets __traceback__ on exceptions as they propagate
 class PolicyError(Exception):
     """A policy that cannot be used: where (file:line:column), which field, and what was expected.
 
