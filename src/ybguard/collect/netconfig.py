@@ -1495,8 +1495,11 @@ def _read(target: Target, path: str) -> Optional[str]:
 
 
 def _files(target: Target, pattern: str) -> List[str]:
-    """Regular files (after links) matching a glob inside the image, sorted by path."""
-    return [p for p in target.glob(pattern) if not target.is_dir(p)]
+    """Regular files (after links) matching a glob inside the image, sorted by path; like glob(3),
+    a wildcard does not match a leading dot."""
+    hidden_ok = os.path.basename(pattern).startswith(".")
+    return [p for p in target.glob(pattern)
+            if not target.is_dir(p) and (hidden_ok or not os.path.basename(p).startswith("."))]
 
 
 def _dropins(target: Target, dirs: Sequence[str], suffix: str) -> List[str]:
