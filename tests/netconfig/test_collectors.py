@@ -401,3 +401,12 @@ def test_debian_root_with_wifi_hotspot_and_router_settings(debian_root_path: Pat
     assert fs.get("network.resolvers") == (Resolver("10.88.0.53", "/etc/netplan/01-leased-line.yaml:17", "eno1"),)
     assert "x-secret" not in repr([fs.get(k) for k in OFFLINE])
     assert all(isinstance(n, NatRule) for n in fs.get("network.nat"))
+
+
+def test_each_scan_reads_the_image_again(tmp_path: Path):
+    root = install(tmp_path / "img", {"/etc/netplan/01.yaml": "netplan/01-leased-line.yaml"})
+    first = facts(root)
+    assert [i.name for i in first.get("network.interfaces")] == ["eno1"]
+    install(root, {"/etc/netplan/60-wifi.yaml": "=network:\n  wifis:\n    wlan0:\n      dhcp4: true\n"})
+    assert [r.dev for r in first.get("network.routing").routes if r.dst.prefixlen == 0] == []  # same scan
+    assert {i.name for i in facts(root).get("network.interfaces")} == {"eno1", "wlan0"}  # next scan

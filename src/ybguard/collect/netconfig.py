@@ -23,6 +23,7 @@ import ipaddress
 import os
 import re
 import shlex
+import weakref
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
@@ -1649,6 +1650,20 @@ def saved_config(target: Target) -> NetConfig:
                   read_wireless_and_links(target), read_rc_local(target)])
 
 
+# One read of the image's configuration per scan: five facts share it. Keyed weakly by the scan's
+# FactSet, so the next scan (a watch loop, another image) reads the files again. Failures are not
+# cached: each fact that needs the configuration raises the same error again.
+_PER_SCAN: weakref.WeakKeyDictionary[Any, NetConfig] = weakref.WeakKeyDictionary()
+
+
+def _saved(ctx: CollectContext) -> NetConfig:
+    conf = _PER_SCAN.get(ctx.facts)
+    if conf is None:
+        conf = saved_config(ctx.target)
+        _PER_SCAN[ctx.facts] = conf
+    return conf
+
+
 def _kernel_rules() -> Tuple[Rule, ...]:
     """The rules every Linux kernel starts with; saved configuration only adds to them."""
     return (
@@ -1661,17 +1676,17 @@ def _kernel_rules() -> Tuple[Rule, ...]:
 
 
 def collect_interfaces_offline(ctx: CollectContext) -> Tuple[Interface, ...]:
-    return saved_config(ctx.target).interfaces
+    return _saved(ctx).interfaces
 
 
 def collect_routing_offline(ctx: CollectContext) -> Routing:
-    conf = saved_config(ctx.target)
+    conf = _saved(ctx)
     rules = tuple(sorted(_kernel_rules() + conf.rules, key=lambda r: (r.family, r.priority)))
     return Routing(routes=conf.routes, rules=rules, source=ROUTING_SOURCE)
 
 
 def collect_shared_offline(ctx: CollectContext) -> Tuple[SharedConnection, ...]:
-    return saved_config(ctx.target).shared
+    return _saved(ctx).shared
 
 
 def _inside(target: Target, path: str) -> str:
@@ -1710,7 +1725,7 @@ def collect_resolvers_offline(ctx: CollectContext) -> Tuple[Resolver, ...]:
         if body is not None:
             resolved_files.append((path, body))
     out.extend(_checked(parse_resolved_conf, resolved_files))
-    out.extend(saved_config(target).resolvers)
+    out.extend(_saved(ctx).resolvers)
     return tuple(out)
 
 
@@ -1732,7 +1747,7 @@ def collect_forwarding_offline(ctx: CollectContext) -> Forwarding:
         text = _read(target, path)
         if text is not None:
             assignments.extend(parse_sysctl(path, text))
-    conf = saved_config(target)  # ifupdown up-commands, rc.local and networkd run after sysctl
+    conf = _saved(ctx)  # ifupdown up-commands, rc.local and networkd run after sysctl
     assignments.extend(conf.forwarding)
     return effective_forwarding(assignments)
 
@@ -1760,7 +1775,7 @@ def collect_nat_offline(ctx: CollectContext) -> Tuple[NatRule, ...]:
                     out.extend(parse_commands(path, [(n, "iptables " + re.sub(r"<[^>]+>", " ", line))
                                                      for n, line in enumerate(text.splitlines(), 1)
                                                      if "nat" in line]).nat)
-    out.extend(saved_config(target).nat)
+    out.extend(_saved(ctx).nat)
     return tuple(out)
 
 
