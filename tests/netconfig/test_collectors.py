@@ -410,3 +410,25 @@ def test_each_scan_reads_the_image_again(tmp_path: Path):
     install(root, {"/etc/netplan/60-wifi.yaml": "=network:\n  wifis:\n    wlan0:\n      dhcp4: true\n"})
     assert [r.dev for r in first.get("network.routing").routes if r.dst.prefixlen == 0] == []  # same scan
     assert {i.name for i in facts(root).get("network.interfaces")} == {"eno1", "wlan0"}  # next scan
+
+
+def test_rule_files_loaded_by_hooks_firewalld_and_resolvconf(tmp_path: Path):
+    root = install(tmp_path / "img", {
+        "/etc/network/interfaces": "=iface eno1 inet manual\n  pre-up iptables-restore < /etc/iptables.up.rules\n"
+                                   "  pre-up iptables-restore < /etc/iptables/rules.v4\n  up nft -f /etc/nftables.conf\n",
+        "/etc/iptables.up.rules": "misc/before.rules",
+        "/etc/iptables/rules.v4": "misc/rules.v4",
+        "/etc/nftables.conf": "misc/nftables.conf",
+        "/etc/firewalld/zones/public.xml": "misc/firewalld-public.xml",
+        "/etc/firewalld/direct.xml": "misc/firewalld-direct.xml",
+        "/etc/resolvconf/resolv.conf.d/base": "misc/resolvconf-base",
+    })
+    got = [(n.kind, n.source) for n in get(root, "network.nat")]
+    assert sorted(got) == sorted([
+        ("dnat", "/etc/iptables/rules.v4:15"), ("masquerade", "/etc/iptables/rules.v4:16"),
+        ("snat", "/etc/iptables/rules.v4:17"), ("masquerade", "/etc/iptables.up.rules:15"),
+        ("dnat", "/etc/nftables.conf:26"), ("masquerade", "/etc/nftables.conf:30"),
+        ("masquerade", "/etc/firewalld/zones/public.xml:5"), ("dnat", "/etc/firewalld/zones/public.xml:6"),
+        ("masquerade", "/etc/firewalld/direct.xml:4"),
+    ])  # each file once, though the hooks load rules.v4 and nftables.conf again
+    assert get(root, "network.resolvers") == (Resolver("180.76.76.76", "/etc/resolvconf/resolv.conf.d/base:2"),)

@@ -428,3 +428,17 @@ def test_connected_route_skips_host_and_link_local_addresses():
     assert nc.connected_route(Address(ipaddress.ip_address("fe80::1"), 64), "x", "s") is None
     r = nc.connected_route(Address(ipaddress.ip_address("203.0.113.9"), 24), "eth0", "s")
     assert r is not None and (str(r.dst), r.dev, r.protocol, r.configured) == ("203.0.113.0/24", "eth0", "kernel", True)
+
+
+def test_firewalld_direct_nat_rule():
+    p = "/etc/firewalld/direct.xml"
+    assert nc.parse_firewalld_zone(p, text("misc/firewalld-direct.xml")) == (
+        NatRule('<rule ipv="ipv4" table="nat" chain="POSTROUTING" priority="0">-o wwan0 -j MASQUERADE</rule>', "nat",
+                "POSTROUTING", "masquerade", f"{p}:4"),)
+
+
+def test_hook_commands_that_load_rule_files():
+    lines = [(1, "iptables-restore < /etc/iptables.up.rules"), (2, "/sbin/ip6tables-restore -n /etc/ip6.rules"),
+             (3, "nft -f /etc/nft-ward.conf"), (4, "iptables-restore relative.rules")]
+    assert nc.parse_commands("/etc/network/interfaces", lines).rule_files == (
+        ("iptables", "/etc/iptables.up.rules"), ("iptables", "/etc/ip6.rules"), ("nft", "/etc/nft-ward.conf"))

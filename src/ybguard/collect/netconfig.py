@@ -75,11 +75,12 @@ class NetConfig:
     shared: Tuple[SharedConnection, ...] = ()
     nat: Tuple[NatRule, ...] = ()
     forwarding: Tuple[ForwardingSetting, ...] = ()  # in the order they take effect
+    rule_files: Tuple[Tuple[str, str], ...] = ()  # ("iptables"|"nft", path) loaded by a hook script
 
 
 def merge(configs: Iterable[NetConfig]) -> NetConfig:
     acc: Dict[str, List[Any]] = {k: [] for k in ("interfaces", "routes", "rules", "resolvers", "shared", "nat",
-                                                 "forwarding")}
+                                                 "forwarding", "rule_files")}
     for c in configs:
         for k, items in acc.items():
             items.extend(getattr(c, k))
@@ -711,6 +712,7 @@ def parse_commands(path: str, lines: Sequence[Tuple[int, str]], default_dev: str
     rules: List[Rule] = []
     nat: List[NatRule] = []
     fwd: List[ForwardingSetting] = []
+    rule_files: List[Tuple[str, str]] = []
     for n, text in lines:
         for cmd in re.split(r"\s*(?:&&|\|\||;)\s*", text):
             source = _src(path, n)
@@ -739,6 +741,16 @@ def parse_commands(path: str, lines: Sequence[Tuple[int, str]], default_dev: str
                 route = _net_tools_route(words[words.index("add") + 1:], default_dev, source)
                 if route:
                     routes.append(route)
+            elif re.fullmatch(r"ip6?tables(-legacy|-nft)?-restore", prog.split("<")[0]):
+                m = re.search(r"<\s*(\S+)", cmd)
+                args = [w for w in words[1:] if not w.startswith("-") and w != "<"]
+                target_file = m.group(1) if m else (args[0] if args else "")
+                if target_file.startswith("/"):
+                    rule_files.append(("iptables", target_file))
+            elif prog == "nft" and ("-f" in words or "--file" in words):
+                target_file = _after(words, ("-f", "--file"))
+                if target_file.startswith("/"):
+                    rule_files.append(("nft", target_file))
             elif prog in ("iptables", "ip6tables", "iptables-legacy", "iptables-nft"):
                 if "-t" in words and words[words.index("-t") + 1:][:1] == ["nat"]:
                     kind = _nat_kind(words)
@@ -759,7 +771,8 @@ def parse_commands(path: str, lines: Sequence[Tuple[int, str]], default_dev: str
                     fk = forwarding_key(m.group(2).replace("/", "."))
                     if fk:
                         fwd.append(ForwardingSetting(fk[0], fk[1], m.group(1) != "0", source))
-    return NetConfig(routes=tuple(routes), rules=tuple(rules), nat=tuple(nat), forwarding=tuple(fwd))
+    return NetConfig(routes=tuple(routes), rules=tuple(rules), nat=tuple(nat), forwarding=tuple(fwd),
+                     rule_files=tuple(rule_files))
 
 
 def _after(words: Sequence[str], flags: Sequence[str]) -> str:
@@ -1474,8 +1487,17 @@ def _nft_kind(statement: str) -> str:
 
 
 def parse_firewalld_zone(path: str, text: str) -> Tuple[NatRule, ...]:
+    """firewalld zone XML (``<masquerade/>``, ``<forward-port … to-addr=…>``) and direct.xml NAT rules."""
     out: List[NatRule] = []
     for n, raw in enumerate(text.splitlines(), 1):
+        direct = re.search(r'<rule\b[^>]*\btable="nat"[^>]*>([^<]*)</rule>', raw)
+        if direct:
+            chain = re.search(r'\bchain="([^"]*)"', raw)
+            kind = _nat_kind(direct.group(1).split())
+            if kind:
+                out.append(NatRule(text=raw.strip(), table="nat", chain=chain.group(1) if chain else "", kind=kind,
+                                   source=_src(path, n)))
+            continue
         if re.search(r"<masquerade\s*/>", raw):
             out.append(NatRule(text=raw.strip(), table="firewalld", chain=os.path.basename(path), kind="masquerade",
                                source=_src(path, n)))
@@ -1725,6 +1747,12 @@ def collect_resolvers_offline(ctx: CollectContext) -> Tuple[Resolver, ...]:
         if body is not None:
             resolved_files.append((path, body))
     out.extend(_checked(parse_resolved_conf, resolved_files))
+    # resolvconf(8) writes head, the interfaces' dns-* lines, base and tail into /run/resolvconf.
+    for part in ("head", "base", "tail"):
+        path = f"/etc/resolvconf/resolv.conf.d/{part}"
+        body = _read(target, path)
+        if body is not None:
+            out.extend(parse_resolv_conf(path, body))
     out.extend(_saved(ctx).resolvers)
     return tuple(out)
 
@@ -1752,30 +1780,34 @@ def collect_forwarding_offline(ctx: CollectContext) -> Forwarding:
     return effective_forwarding(assignments)
 
 
+_IPTABLES_SAVED = ("/etc/iptables/rules.v4", "/etc/iptables/rules.v6", "/etc/sysconfig/iptables",
+                   "/etc/sysconfig/ip6tables", "/etc/ufw/before.rules", "/etc/ufw/before6.rules",
+                   "/etc/ufw/after.rules", "/etc/ufw/after6.rules", "/etc/ufw/user.rules", "/etc/ufw/user6.rules")
+
+
 def collect_nat_offline(ctx: CollectContext) -> Tuple[NatRule, ...]:
     """Saved rules are reported whether or not the service that loads them is enabled: they are
     one command away from being live, and an image is audited for what it carries."""
     target = ctx.target
+    saved = _saved(ctx)
     out: List[NatRule] = []
-    for path in ("/etc/iptables/rules.v4", "/etc/iptables/rules.v6", "/etc/sysconfig/iptables",
-                 "/etc/sysconfig/ip6tables", "/etc/ufw/before.rules", "/etc/ufw/before6.rules",
-                 "/etc/ufw/after.rules", "/etc/ufw/after6.rules", "/etc/ufw/user.rules", "/etc/ufw/user6.rules"):
+    seen: set = set()  # a file loaded twice (a hook restoring rules.v4) is reported once
+    iptables_files = list(_IPTABLES_SAVED) + [p for k, p in saved.rule_files if k == "iptables"]
+    for path in iptables_files:
+        if path in seen:
+            continue
+        seen.add(path)
         text = _read(target, path)
         if text is not None:
             out.extend(parse_iptables_save(path, text))
-    out.extend(_read_nft(target, "/etc/nftables.conf", set(), 0))
-    for path in _files(target, "/etc/sysconfig/nftables.conf"):
-        out.extend(_read_nft(target, path, set(), 0))
-    for pattern in ("/etc/firewalld/zones/*.xml", "/etc/firewalld/direct.xml"):
-        for path in _files(target, pattern):
-            text = _read(target, path)
-            if text is not None:
-                out.extend(parse_firewalld_zone(path, text))
-                if path.endswith("direct.xml"):
-                    out.extend(parse_commands(path, [(n, "iptables " + re.sub(r"<[^>]+>", " ", line))
-                                                     for n, line in enumerate(text.splitlines(), 1)
-                                                     if "nat" in line]).nat)
-    out.extend(_saved(ctx).nat)
+    nft_files = ["/etc/nftables.conf", "/etc/sysconfig/nftables.conf"] + [p for k, p in saved.rule_files if k == "nft"]
+    for path in nft_files:
+        out.extend(_read_nft(target, path, seen, 0))
+    for path in _files(target, "/etc/firewalld/zones/*.xml") + _files(target, "/etc/firewalld/direct.xml"):
+        text = _read(target, path)
+        if text is not None:
+            out.extend(parse_firewalld_zone(path, text))
+    out.extend(saved.nat)
     return tuple(out)
 
 
