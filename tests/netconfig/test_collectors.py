@@ -95,6 +95,15 @@ def test_interfaces_from_every_source(full_root: Path):
         ("ppp (peer provider)", "ppp", "/etc/ppp/peers/provider:10"),
     }
     assert all(i.configured and i.up is None for i in get(full_root, "network.interfaces"))
+    # ports declared on either side are linked by name, across files (every br0 record is the same
+    # kernel bridge): hostapd's bridge=br0 adds wlan1, ifupdown's bridge_ports adds the leased line eno1.
+    assert {(i.source, frozenset(i.ports)) for i in get(full_root, "network.interfaces") if i.kind == "bridge"} == {
+        ("/etc/netplan/60-wifi.yaml:13", frozenset({"eno1", "eno2", "eno3", "wlan1"})),
+        ("/etc/network/interfaces.d/br0:2", frozenset({"eno1", "eno2", "eno3", "wlan1"}))}
+    assert {(i.name, i.source) for i in get(full_root, "network.interfaces") if i.master == "br0"} == {
+        ("eno1", "/etc/netplan/01-leased-line.yaml:6"), ("eno1", "/etc/network/interfaces:12"),
+        ("eno2", "/etc/netplan/60-wifi.yaml:32"), ("eno2", "/etc/network/interfaces:21"),
+        ("eno3", "/etc/netplan/60-wifi.yaml:33"), ("wlan1", "/etc/hostapd/hostapd.conf:2")}
 
 
 def test_routing_holds_configured_routes_and_kernel_rules(full_root: Path):

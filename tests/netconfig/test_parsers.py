@@ -442,3 +442,24 @@ def test_hook_commands_that_load_rule_files():
              (3, "nft -f /etc/nft-ward.conf"), (4, "iptables-restore relative.rules")]
     assert nc.parse_commands("/etc/network/interfaces", lines).rule_files == (
         ("iptables", "/etc/iptables.up.rules"), ("iptables", "/etc/ip6.rules"), ("nft", "/etc/nft-ward.conf"))
+
+
+def test_nm_legacy_semicolon_addresses_and_routes():
+    kf = nc.parse_keyfile("/etc/NetworkManager/system-connections/old", "[connection]\nid=old\ntype=802-3-ethernet\n"
+                          "interface-name=eth0\n[ipv4]\nmethod=manual\naddresses1=192.0.2.5;24;192.0.2.1;\n"
+                          "routes1=198.51.100.0;24;192.0.2.254;10;\n[ipv6]\nmethod=ignore\n")
+    conf = nc.parse_nm_profiles([kf])
+    assert [str(a) for a in conf.interfaces[0].addresses] == ["192.0.2.5/24"]
+    assert {(r.describe(), r.metric) for r in conf.routes} == {
+        ("192.0.2.0/24 dev eth0 table main", None), ("default via 192.0.2.1 dev eth0 table main", None),
+        ("198.51.100.0/24 via 192.0.2.254 dev eth0 table main", 10)}
+
+
+def test_link_ports_fills_both_sides_by_name():
+    from ybguard.facts.network import Interface
+    got = nc.link_ports([Interface("br0", "bridge", ports=("eno1",)), Interface("eno1", "ethernet"),
+                         Interface("wlan1", "wireless", master="br0"), Interface("br1", "bridge"),
+                         Interface("eth5", "ethernet", master="br1")])
+    assert [(i.name, i.master, i.ports) for i in got] == [
+        ("br0", "", ("eno1", "wlan1")), ("eno1", "br0", ()), ("wlan1", "br0", ()), ("br1", "", ("eth5",)),
+        ("eth5", "br1", ())]

@@ -193,6 +193,18 @@ def kind_from_name(name: str) -> Tuple[str, Tuple[Tuple[str, str], ...]]:
     return KIND_ETHERNET, ()
 
 
+def link_ports(interfaces: Sequence[Interface]) -> Tuple[Interface, ...]:
+    """Ports may be declared on the bridge (netplan, ifupdown) or on the port (NetworkManager
+    ``master=``, networkd ``Bridge=``, hostapd ``bridge=``): give both sides the link, by name."""
+    linked = _with_masters(interfaces)
+    ports_of: Dict[str, List[str]] = {}
+    for i in linked:
+        if i.master:
+            ports_of.setdefault(i.master, []).append(i.name)
+    return tuple(replace(i, ports=i.ports + tuple(p for p in dict.fromkeys(ports_of[i.name]) if p not in i.ports))
+                 if i.kind in (KIND_BRIDGE, KIND_BOND) and i.name in ports_of else i for i in linked)
+
+
 def _with_masters(interfaces: Sequence[Interface]) -> Tuple[Interface, ...]:
     """Give every bridge/bond port the name of its master (ports are declared on the master)."""
     master_of: Dict[str, str] = {}
@@ -579,6 +591,9 @@ def _nm_profile(kf: KeyFile, by_uuid: Mapping[str, KeyFile]) -> NetConfig:
             for key in keys:
                 value = kf.get(sect, key)
                 if re.fullmatch(r"address(es)?\d*", key):
+                    legacy = re.fullmatch(r"([^;,/]+);(\d+);([^;]*);?", value)  # NM 0.9: ip;prefix;gateway;
+                    if legacy:
+                        value = f"{legacy.group(1)}/{legacy.group(2)},{legacy.group(3)}"
                     for part in value.split(";"):
                         if not part.strip():
                             continue
@@ -593,6 +608,9 @@ def _nm_profile(kf: KeyFile, by_uuid: Mapping[str, KeyFile]) -> NetConfig:
                         if len(bits) > 1 and bits[1].strip() and not gateway:
                             gateway = bits[1].strip()
                 elif re.fullmatch(r"routes?\d*", key):
+                    legacy = re.fullmatch(r"([^;,/]+);(\d+);([^;]*);(\d*);?", value)  # NM 0.9: dst;prefix;gw;metric;
+                    if legacy:
+                        value = f"{legacy.group(1)}/{legacy.group(2)},{legacy.group(3)},{legacy.group(4)}"
                     for part in value.split(";"):
                         if not part.strip():
                             continue
@@ -1668,8 +1686,9 @@ def read_rc_local(target: Target) -> NetConfig:
 
 def saved_config(target: Target) -> NetConfig:
     """All interface/route/resolver/shared configuration of the image, in a stable order."""
-    return merge([read_netplan(target), read_nm(target), read_ifupdown(target), read_networkd(target),
+    conf = merge([read_netplan(target), read_nm(target), read_ifupdown(target), read_networkd(target),
                   read_wireless_and_links(target), read_rc_local(target)])
+    return replace(conf, interfaces=link_ports(conf.interfaces))
 
 
 # One read of the image's configuration per scan: five facts share it. Keyed weakly by the scan's
