@@ -441,3 +441,17 @@ def test_rule_files_loaded_by_hooks_firewalld_and_resolvconf(tmp_path: Path):
         ("masquerade", "/etc/firewalld/direct.xml:4"),
     ])  # each file once, though the hooks load rules.v4 and nftables.conf again
     assert get(root, "network.resolvers") == (Resolver("180.76.76.76", "/etc/resolvconf/resolv.conf.d/base:2"),)
+
+
+@pytest.mark.parametrize("inner, body", [
+    ("/etc/netplan/01.yaml", "=network:\n  ethernets:\n    eth0:\n      routes:\n        - to: 10.0.0.0/8\n"
+                             "          via: 10.88.0.1\n          metric: lots\n"),
+    (f"{NM}/x.nmconnection", "=[connection]\nid=x\ntype=ethernet\n[ipv4]\nmethod=auto\nrouting-rule1=priority x table 5\n"),
+    ("/etc/network/interfaces", "=iface eth0 inet manual\n  up ip rule add from 10.0.0.0/8 pref high table 5\n"),
+])
+def test_malformed_numbers_are_located_errors(tmp_path: Path, inner: str, body: str):
+    root = install(tmp_path / "img", {inner: body})
+    with pytest.raises(FactError) as exc:
+        get(root, "network.routing")
+    assert exc.value.key == "netconfig.bad_file"
+    assert exc.value.args_map["path"].startswith(inner)

@@ -588,6 +588,7 @@ def _nm_profile(kf: KeyFile, by_uuid: Mapping[str, KeyFile]) -> NetConfig:
                     routes.append(replace(dhcp_default(fam, name, where, how=how), table=table, table_id=table_id))
             keys = sorted(kf.sections.get(sect, {}), key=lambda k: (re.sub(r"\d+$", "", k), _num_suffix(k)))
             gateway = kf.get(sect, "gateway")
+            gateway_where = kf.where(sect, "gateway")
             for key in keys:
                 value = kf.get(sect, key)
                 if re.fullmatch(r"address(es)?\d*", key):
@@ -606,7 +607,7 @@ def _nm_profile(kf: KeyFile, by_uuid: Mapping[str, KeyFile]) -> NetConfig:
                         if link:
                             routes.append(replace(link, table=table, table_id=table_id))
                         if len(bits) > 1 and bits[1].strip() and not gateway:
-                            gateway = bits[1].strip()
+                            gateway, gateway_where = bits[1].strip(), kf.where(sect, key)
                 elif re.fullmatch(r"routes?\d*", key):
                     legacy = re.fullmatch(r"([^;,/]+);(\d+);([^;]*);(\d*);?", value)  # NM 0.9: dst;prefix;gw;metric;
                     if legacy:
@@ -632,9 +633,8 @@ def _nm_profile(kf: KeyFile, by_uuid: Mapping[str, KeyFile]) -> NetConfig:
                         resolvers.append(Resolver(address=server, source=kf.where(sect, key), interface=name))
             if gateway and method == "manual" and not never_default:
                 routes.append(Route(dst=DEFAULT4 if fam == 4 else DEFAULT6, gateway=gateway, dev=name,
-                                    table=table, table_id=table_id, protocol="static",
-                                    source=kf.where(sect, "gateway") if kf.has(sect, "gateway")
-                                    else kf.where(sect, "address1"), configured=True))
+                                    table=table, table_id=table_id, protocol="static", source=gateway_where,
+                                    configured=True))
     if ctype == "wireguard":
         for sect in kf.sections:
             if sect.startswith("wireguard-peer."):
@@ -650,9 +650,8 @@ def _nm_profile(kf: KeyFile, by_uuid: Mapping[str, KeyFile]) -> NetConfig:
                                        source=sharing[0][1]))
     mac = (kf.get("ethernet", "mac-address") or kf.get("802-3-ethernet", "mac-address")
            or kf.get(wifi, "mac-address")).lower()
-    ports: Tuple[str, ...] = ()
     interfaces.append(Interface(name=name, kind=kind, mac=mac, up=None, addresses=tuple(addresses),
-                                master=master if is_port else "", ports=ports, why=tuple(why),
+                                master=master if is_port else "", why=tuple(why),
                                 source=kf.where("connection", "type"), configured=True, dhcp=dhcp))
     return NetConfig(interfaces=tuple(interfaces), routes=tuple(routes), rules=tuple(rules),
                      resolvers=tuple(resolvers), shared=tuple(shared))
@@ -674,6 +673,8 @@ def _ip_rule(words: Sequence[str], family: int, source: str) -> Rule:
         w = words[i]
         nxt = words[i + 1] if i + 1 < len(words) else ""
         if w in ("priority", "pref", "preference", "prio"):
+            if not nxt.isdigit():
+                raise ConfigError(source, f"not a rule priority: {nxt!r}")
             priority = int(nxt)
             i += 2
         elif w in ("table", "lookup"):
@@ -1557,10 +1558,14 @@ def _dropins(target: Target, dirs: Sequence[str], suffix: str) -> List[str]:
 
 
 def _checked(fn: Callable[..., Any], *args: Any) -> Any:
+    """Run a parser; anything it rejects becomes a located, translatable error (never an empty result)."""
     try:
         return fn(*args)
     except ConfigError as exc:
         raise FactError("netconfig.bad_file", path=exc.path, problem=exc.problem) from None
+    except (ValueError, TypeError) as exc:  # a number that is not one, a list where a scalar belongs …
+        where = args[0] if isinstance(args[0], str) else ", ".join(p for p, _t in args[0])
+        raise FactError("netconfig.bad_file", path=where, problem=f"{type(exc).__name__}: {exc}") from None
 
 
 def read_netplan(target: Target) -> NetConfig:
