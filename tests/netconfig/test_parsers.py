@@ -463,3 +463,19 @@ def test_link_ports_fills_both_sides_by_name():
     assert [(i.name, i.master, i.ports) for i in got] == [
         ("br0", "", ("eno1", "wlan1")), ("eno1", "br0", ()), ("wlan1", "br0", ()), ("br1", "", ("eth5",)),
         ("eth5", "br1", ())]
+
+
+def test_ifupdown_repeated_address_and_dns_lines():
+    body = ("iface eno1 inet static\n address 10.88.0.2/24\n address 203.0.113.5/24\n dns-nameservers 10.88.0.53\n"
+            " dns-nameservers 8.8.8.8\n")
+    conf, _ = nc.parse_ifupdown("/i", body)
+    assert [str(a) for a in conf.interfaces[0].addresses] == ["10.88.0.2/24", "203.0.113.5/24"]
+    assert routes(conf) == {("10.88.0.0/24 dev eno1 table main", "/i:2"), ("203.0.113.0/24 dev eno1 table main", "/i:3")}
+    assert [(r.address, r.source) for r in conf.resolvers] == [("10.88.0.53", "/i:4"), ("8.8.8.8", "/i:5")]
+
+
+def test_bridge_ports_all_means_every_ethernet_interface():
+    conf, _ = nc.parse_ifupdown("/i", "iface eno1 inet manual\niface wlan0 inet manual\n wpa-ssid x\n"
+                                      "iface br0 inet dhcp\n bridge_ports all\n")
+    got = {(i.name, i.master, i.ports) for i in nc.link_ports(conf.interfaces)}
+    assert got == {("eno1", "br0", ()), ("wlan0", "", ()), ("br0", "", ("eno1",))}

@@ -196,6 +196,9 @@ def kind_from_name(name: str) -> Tuple[str, Tuple[Tuple[str, str], ...]]:
 def link_ports(interfaces: Sequence[Interface]) -> Tuple[Interface, ...]:
     """Ports may be declared on the bridge (netplan, ifupdown) or on the port (NetworkManager
     ``master=``, networkd ``Bridge=``, hostapd ``bridge=``): give both sides the link, by name."""
+    ethernets = [i.name for i in interfaces if i.kind == KIND_ETHERNET and not i.ports]
+    interfaces = [replace(i, ports=tuple(p for p in i.ports if p != "all") + tuple(ethernets)) if "all" in i.ports
+                  else i for i in interfaces]  # ifupdown `bridge_ports all`: every Ethernet interface
     linked = _with_masters(interfaces)
     ports_of: Dict[str, List[str]] = {}
     for i in linked:
@@ -941,13 +944,15 @@ def _ifupdown_iface(path: str, n: int, head: Sequence[str], options: Sequence[Tu
     name, family_word, method = head[1], head[2], head[3]
     family = 6 if family_word == "inet6" else 4
     source = _src(path, n)
-    opts: Dict[str, Tuple[str, int]] = {}
+    opts: Dict[str, Tuple[str, int]] = {}  # the first value of each option
+    every: Dict[str, List[Tuple[str, int]]] = {}  # address and dns-* may repeat
     cmds: List[Tuple[int, str]] = []
     for line_no, (key,), value in options:
         if key in _IFUPDOWN_CMDS:
             cmds.append((line_no, value))
         else:
             opts.setdefault(key.replace("_", "-"), (value, line_no))
+            every.setdefault(key.replace("_", "-"), []).append((value, line_no))
     kind, why_t = kind_from_name(name)
     why = list(why_t)
     if method == "loopback":
@@ -968,8 +973,7 @@ def _ifupdown_iface(path: str, n: int, head: Sequence[str], options: Sequence[Tu
     addresses: List[Address] = []
     routes: List[Route] = []
     resolvers: List[Resolver] = []
-    if "address" in opts:
-        value, line_no = opts["address"]
+    for value, line_no in every.get("address", []):
         netmask = opts.get("netmask", ("", 0))[0]
         addr = _address(value, netmask)
         if addr is None:
@@ -987,8 +991,7 @@ def _ifupdown_iface(path: str, n: int, head: Sequence[str], options: Sequence[Tu
     if dhcp:
         routes.append(dhcp_default(family, name, source, how="dhcp" if family == 4 else "ra"))
     for key in ("dns-nameservers", "dns-nameserver"):
-        if key in opts:
-            value, line_no = opts[key]
+        for value, line_no in every.get(key, []):
             for server in value.split():
                 resolvers.append(Resolver(address=server, source=_src(path, line_no), interface=name))
     ports: Tuple[str, ...] = ()
