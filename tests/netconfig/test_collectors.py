@@ -455,3 +455,12 @@ def test_malformed_numbers_are_located_errors(tmp_path: Path, inner: str, body: 
         get(root, "network.routing")
     assert exc.value.key == "netconfig.bad_file"
     assert exc.value.args_map["path"].startswith(inner)
+
+
+def test_dnsmasq_upstreams_behind_a_local_resolver(tmp_path: Path):
+    root = install(tmp_path / "img", {"/etc/resolv.conf": "=nameserver 127.0.0.1\n",
+                                      "/etc/dnsmasq.d/upstream.conf": "misc/dnsmasq.conf",
+                                      "/etc/dnsmasq.d/.upstream.conf.swp": "=server=8.8.8.8\n"})
+    assert [(r.address, r.source) for r in get(root, "network.resolvers")] == [
+        ("127.0.0.1", "/etc/resolv.conf:1"), ("10.88.0.53", "/etc/dnsmasq.d/upstream.conf:12"),
+        ("223.5.5.5", "/etc/dnsmasq.d/upstream.conf:14"), ("2400:3200::1", "/etc/dnsmasq.d/upstream.conf:15")]

@@ -479,3 +479,9 @@ def test_bridge_ports_all_means_every_ethernet_interface():
                                       "iface br0 inet dhcp\n bridge_ports all\n")
     got = {(i.name, i.master, i.ports) for i in nc.link_ports(conf.interfaces)}
     assert got == {("eno1", "br0", ()), ("wlan0", "", ()), ("br0", "", ("eno1",))}
+
+
+def test_dnsmasq_upstream_servers():
+    p = "/etc/dnsmasq.conf"
+    assert nc.parse_dnsmasq(p, text("misc/dnsmasq.conf")) == (
+        Resolver("10.88.0.53", f"{p}:12"), Resolver("223.5.5.5", f"{p}:14"), Resolver("2400:3200::1", f"{p}:15", "wlan0"))

@@ -1370,6 +1370,24 @@ def parse_resolv_conf(path: str, text: str) -> Tuple[Resolver, ...]:
     return tuple(out)
 
 
+def parse_dnsmasq(path: str, text: str) -> Tuple[Resolver, ...]:
+    """Upstream servers of dnsmasq (``server=1.2.3.4``, ``server=/ybj.example/10.88.0.53#53``,
+    ``server=1.2.3.4@eth0``); ``server=/domain/`` (answer locally) names no upstream."""
+    out: List[Resolver] = []
+    for n, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        if key.strip() != "server":
+            continue
+        address = value.strip().rsplit("/", 1)[-1].split("#", 1)[0]
+        address, _, iface = address.partition("@")
+        if address:
+            out.append(Resolver(address=address, source=_src(path, n), interface=iface))
+    return tuple(out)
+
+
 def parse_resolved_conf(files: Sequence[Tuple[str, str]]) -> Tuple[Resolver, ...]:
     """resolved.conf and its drop-ins in order: DNS=/FallbackDNS= lists; an empty assignment resets."""
     lists: Dict[str, List[Resolver]] = {"DNS": [], "FallbackDNS": []}
@@ -1774,6 +1792,12 @@ def collect_resolvers_offline(ctx: CollectContext) -> Tuple[Resolver, ...]:
         if body is not None:
             resolved_files.append((path, body))
     out.extend(_checked(parse_resolved_conf, resolved_files))
+    # dnsmasq forwards to its upstreams whatever resolv.conf says (it may itself be resolv.conf's 127.0.0.1).
+    for path in ["/etc/dnsmasq.conf"] + _files(target, "/etc/dnsmasq.d/*") \
+            + _files(target, "/etc/NetworkManager/dnsmasq.d/*") + _files(target, "/etc/NetworkManager/dnsmasq-shared.d/*"):
+        body = _read(target, path)
+        if body is not None:
+            out.extend(parse_dnsmasq(path, body))
     # resolvconf(8) writes head, the interfaces' dns-* lines, base and tail into /run/resolvconf.
     for part in ("head", "base", "tail"):
         path = f"/etc/resolvconf/resolv.conf.d/{part}"
