@@ -198,7 +198,7 @@ def test_nat_from_saved_rules_nft_includes_ufw_and_scripts(full_root: Path):
         ("masquerade", "ip nat", "postrouting", "/etc/nftables.conf:30"),
         ("snat", "ip extra", "post", "/etc/nftables.d/10-extra.nft:3"),
         ("masquerade", "nat", "POSTROUTING", "/etc/network/interfaces.d/br0:7"),
-        ("masquerade", "", "", "/etc/systemd/network/20-wired.network:7"),
+        ("masquerade", "systemd-networkd", "enp3s0", "/etc/systemd/network/20-wired.network:7"),
         ("masquerade", "nat", "POSTROUTING", "/etc/rc.local:4"),
     }
 

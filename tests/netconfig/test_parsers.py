@@ -313,7 +313,7 @@ def test_networkd_network_and_netdev():
                             ("default via dhcp dev enp3s0 table main", f"{p}:5")}
     assert conf.rules == (Rule(500, "table", "300", 300, "from 10.1.1.0/24", 4, f"{p}:18"),)
     assert conf.resolvers == (Resolver("119.29.29.29", f"{p}:6", "enp3s0"),)
-    assert conf.nat == (NatRule("IPMasquerade=ipv4", "", "", "masquerade", f"{p}:7"),)
+    assert conf.nat == (NatRule("IPMasquerade=ipv4", "systemd-networkd", "enp3s0", "masquerade", f"{p}:7"),)
     assert conf.forwarding == (ForwardingSetting(4, "all", True, f"{p}:7 (IPMasquerade= enables forwarding)"),)
     w = "/etc/systemd/network/25-wlan.network"
     wlan = nc.parse_networkd_network(w, text("misc/25-wlan.network"))

@@ -1114,7 +1114,8 @@ def parse_networkd_network(path: str, text: str) -> NetConfig:
                     for fam in fams:
                         fwd.append(ForwardingSetting(fam, "all", _truthy(v) or v.lower() in ("ipv4", "ipv6"), src))
                 elif k == "IPMasquerade" and v.lower() not in ("no", "false", "0", "off", ""):
-                    nat.append(NatRule(text=f"IPMasquerade={v}", kind="masquerade", source=src))
+                    nat.append(NatRule(text=f"IPMasquerade={v}", table="systemd-networkd", chain=name,
+                                       kind="masquerade", source=src))
                     for fam in {"ipv4": (4,), "ipv6": (6,)}.get(v.lower(), (4, 6) if v.lower() == "both" else (4,)):
                         fwd.append(ForwardingSetting(fam, "all", True, f"{src} (IPMasquerade= enables forwarding)"))
                 elif k in ("Bridge", "Bond"):
