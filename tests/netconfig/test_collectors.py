@@ -464,3 +464,29 @@ def test_dnsmasq_upstreams_behind_a_local_resolver(tmp_path: Path):
     assert [(r.address, r.source) for r in get(root, "network.resolvers")] == [
         ("127.0.0.1", "/etc/resolv.conf:1"), ("10.88.0.53", "/etc/dnsmasq.d/upstream.conf:12"),
         ("223.5.5.5", "/etc/dnsmasq.d/upstream.conf:14"), ("2400:3200::1", "/etc/dnsmasq.d/upstream.conf:15")]
+
+
+STOCK = DATA / "systemd-stock"
+
+
+def test_systemd_stock_units_do_not_count_on_a_physical_terminal(tmp_path: Path):
+    """systemd's own container/VM-host units (captured from Debian 12) apply to nothing here."""
+    files = {f"/usr/lib/systemd/network/{p.name}": f"systemd-stock/{p.name}" for p in STOCK.glob("*.network")}
+    files["/etc/systemd/system/multi-user.target.wants/systemd-networkd.service"] = "=enabled\n"
+    root = install(tmp_path / "img", files)
+    fs = facts(root)
+    assert fs.get("network.interfaces") == ()
+    assert fs.get("network.nat") == ()
+    assert fs.get("network.shared") == ()
+    assert fs.get("network.forwarding").enabled() == ()
+    assert [r for r in fs.get("network.routing").routes if r.dst.prefixlen == 0] == []
+
+
+def test_a_netdev_of_the_image_makes_the_matching_stock_unit_count(tmp_path: Path):
+    root = install(tmp_path / "img", {
+        "/usr/lib/systemd/network/80-vm-vt.network": "systemd-stock/80-vm-vt.network",
+        "/etc/systemd/network/vt-ward.netdev": "=[NetDev]\nName=vt-ward\nKind=tun\n"})
+    fs = facts(root)
+    assert {(n.text, n.chain) for n in fs.get("network.nat")} == {("IPMasquerade=both", "vt-*")}
+    assert {s.how for s in fs.get("network.shared")} == {"DHCPServer=yes"}
+    assert {(s.family, s.enabled) for s in fs.get("network.forwarding").enabled()} == {(4, True), (6, True)}

@@ -19,6 +19,7 @@ return. Secrets (psk=, password=, PrivateKey …) are never copied into a record
 
 from __future__ import annotations
 
+import fnmatch
 import ipaddress
 import os
 import re
@@ -1049,9 +1050,40 @@ def parse_networkd_netdev(path: str, text: str) -> NetConfig:
     return NetConfig()
 
 
+# Devices that exist only when something creates them at runtime (nspawn/VM hosts, tunnels):
+# a .network file matching only those applies to nothing unless a .netdev in the image creates one.
+_RUNTIME_DRIVERS = {"veth", "tun", "bridge", "dummy", "vxlan", "wireguard"}
+_RUNTIME_TYPES = {"sit", "gre", "ipip", "ip6tnl", "vti", "bridge", "wireguard", "none", "tunnel6"}
+
+
+def networkd_applies(path: str, text: str, netdevs: Sequence[Interface]) -> bool:
+    """Whether a .network file can match a link of this (physical) terminal.
+
+    systemd ships units for containers and VM hosts (``80-container-host0.network`` needs
+    ``Virtualization=container``; ``80-container-ve.network`` matches the ``ve-*`` veth of a
+    running nspawn container and masquerades it). Counting them would report NAT on every
+    image that has networkd. A unit needing virtualization is skipped; one matching only a
+    runtime-created virtual device counts when a .netdev of the image creates a matching device.
+    """
+    match: Dict[str, List[str]] = {}
+    for section, items in _unit_sections(path, text):
+        if section == "Match":
+            for k, v, _n in items:
+                match.setdefault(k, []).extend(v.split())
+    virt = [v for v in match.get("Virtualization", []) if v.lower() not in ("no", "false", "0", "off")]
+    if virt and not all(v.startswith("!") for v in virt):
+        return False
+    drivers = set(match.get("Driver", [])) | set(match.get("Kind", []))
+    types = set(match.get("Type", []))
+    if (drivers and drivers <= _RUNTIME_DRIVERS) or (types and types <= _RUNTIME_TYPES):
+        names = match.get("Name", ["*"])
+        return any(fnmatch.fnmatchcase(d.name, pat) for d in netdevs for pat in names)
+    return True
+
+
 def parse_networkd_network(path: str, text: str) -> NetConfig:
     """A .network file: the interface(s) it matches, addresses, gateways, DHCP, DNS, routes, rules,
-    IPForward=/IPv4Forwarding= and IPMasquerade=."""
+    IPForward=/IPv4Forwarding=, IPMasquerade= and DHCPServer=."""
     sections = _unit_sections(path, text)
     names: List[str] = []
     kind = ""
@@ -1097,6 +1129,8 @@ def parse_networkd_network(path: str, text: str) -> NetConfig:
                     addr = _address(v)
                     if addr is None:
                         raise ConfigError(src, f"not an address: {v}")
+                    if addr.ip.is_unspecified:
+                        continue  # 0.0.0.0/N: networkd picks a free range from its private pool
                     addresses.append(addr)
                     link = connected_route(addr, name, src)
                     if link:
@@ -1120,6 +1154,8 @@ def parse_networkd_network(path: str, text: str) -> NetConfig:
                         fwd.append(ForwardingSetting(fam, "all", True, f"{src} (IPMasquerade= enables forwarding)"))
                 elif k in ("Bridge", "Bond"):
                     master = v
+                elif k == "DHCPServer" and _truthy(v):
+                    shared.append(SharedConnection(name=name, how="DHCPServer=yes", interface=name, source=src))
                 elif k == "ConfigureWithoutCarrier":
                     continue
         elif section == "Route":
@@ -1151,9 +1187,13 @@ def parse_networkd_network(path: str, text: str) -> NetConfig:
     if dhcp_mode in ("yes", "true", "ipv6", "both", "1", "on"):
         dhcp = True
         routes.append(dhcp_default(6, name, dhcp_where, how="ra"))
-    iface = Interface(name=name, kind=kind, up=None, addresses=tuple(addresses), master=master, why=tuple(why),
-                      source=_src(path, match_line), configured=True, dhcp=dhcp)
-    return NetConfig(interfaces=(iface,), routes=tuple(routes), rules=tuple(rules), resolvers=tuple(resolvers),
+    # A unit that matches by type alone and gives no address (systemd's 80-wifi-adhoc.network only
+    # turns on link-local addressing) is not evidence that such a device is configured.
+    interfaces: Tuple[Interface, ...] = ()
+    if names or addresses or dhcp or master or any(r.dst.prefixlen == 0 for r in routes):
+        interfaces = (Interface(name=name, kind=kind, up=None, addresses=tuple(addresses), master=master,
+                                why=tuple(why), source=_src(path, match_line), configured=True, dhcp=dhcp),)
+    return NetConfig(interfaces=interfaces, routes=tuple(routes), rules=tuple(rules), resolvers=tuple(resolvers),
                      shared=tuple(shared), nat=tuple(nat), forwarding=tuple(fwd))
 
 
@@ -1664,9 +1704,10 @@ def read_networkd(target: Target) -> NetConfig:
         text = _read(target, path)
         if text:
             configs.append(_checked(parse_networkd_netdev, path, text))
+    netdevs = merge(configs).interfaces
     for path in _dropins(target, dirs, ".network"):
         text = _read(target, path)
-        if text:
+        if text and _checked(networkd_applies, path, text, netdevs):
             configs.append(_checked(parse_networkd_network, path, text))
     return merge(configs)
 
