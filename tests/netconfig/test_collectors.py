@@ -51,6 +51,7 @@ FULL_IMAGE = {
     "/etc/wpa_supplicant/wpa_supplicant-wlan0.conf": "misc/wpa_supplicant-wlan0.conf",
     "/etc/hostapd/hostapd.conf": "misc/hostapd.conf",
     "/etc/ppp/peers/provider": "misc/provider",
+    "/etc/ppp/peers/chinanet-3g": "misc/chinanet-3g",
     "/etc/wireguard/wg0.conf": "misc/wg0.conf",
     "/etc/openvpn/client/client.conf": "misc/client.conf",
     "/etc/systemd/network/20-wired.network": "misc/20-wired.network",
@@ -92,7 +93,7 @@ def test_interfaces_from_every_source(full_root: Path):
         ("wlan1", "wireless", "/etc/hostapd/hostapd.conf:2"),
         ("wg0", "vpn", "/etc/wireguard/wg0.conf:3"),
         ("tun (openvpn client)", "vpn", "/etc/openvpn/client/client.conf:5"),
-        ("ppp (peer provider)", "ppp", "/etc/ppp/peers/provider:10"),
+        ("ppp (peer chinanet-3g)", "ppp", "/etc/ppp/peers/chinanet-3g:2"),
     }
     assert all(i.configured and i.up is None for i in get(full_root, "network.interfaces"))
     # ports declared on either side are linked by name, across files (every br0 record is the same
@@ -121,7 +122,7 @@ def test_routing_holds_configured_routes_and_kernel_rules(full_root: Path):
         ("default via 2001:db8::1 dev br0 table main", "/etc/network/interfaces.d/br0:8"),
         ("default via dhcp dev enp3s0 table main", "/etc/systemd/network/20-wired.network:5"),
         ("default dev wg0 table 51820", "/etc/wireguard/wg0.conf:11"),
-        ("default via peer dev ppp (peer provider) table main", "/etc/ppp/peers/provider:28"),
+        ("default via peer dev ppp (peer chinanet-3g) table main", "/etc/ppp/peers/chinanet-3g:8"),
         ("default via 192.168.40.1 table 40", "/etc/rc.local:5"),
     }
     assert all(r.configured for r in routing.routes)

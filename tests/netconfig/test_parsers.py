@@ -262,10 +262,13 @@ def test_hostapd_is_a_wireless_bridge_port_and_a_shared_connection():
 
 
 def test_ppp_peer_with_defaultroute():
-    p = "/etc/ppp/peers/provider"
-    conf = nc.parse_ppp_peer(p, text("misc/provider"))
-    assert ifaces(conf) == {("ppp (peer provider)", "ppp", "", (), "", (), False, f"{p}:10")}
-    assert routes(conf) == {("default via peer dev ppp (peer provider) table main", f"{p}:28")}
+    p = "/etc/ppp/peers/chinanet-3g"
+    conf = nc.parse_ppp_peer(p, text("misc/chinanet-3g"))
+    assert ifaces(conf) == {("ppp (peer chinanet-3g)", "ppp", "", (), "", (), False, f"{p}:2")}
+    assert conf.interfaces[0].why == (("ppp peer", "chinanet-3g"), ("device", "/dev/ttyUSB0"))
+    assert routes(conf) == {("default via peer dev ppp (peer chinanet-3g) table main", f"{p}:8")}
+    # the ppp package's unedited template cannot dial: not reported
+    assert nc.parse_ppp_peer("/etc/ppp/peers/provider", text("misc/provider")) == nc.NetConfig()
     conf = nc.parse_ppp_peer("/etc/ppp/peers/vpn", 'pty "pptp 203.0.113.9 --nolaunchpppd"\nunit 7\n')
     assert {(i.name, i.kind) for i in conf.interfaces} == {("ppp7", "vpn")}
     assert conf.routes == ()

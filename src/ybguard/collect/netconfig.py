@@ -1269,6 +1269,8 @@ def parse_ppp_peer(path: str, text: str) -> NetConfig:
     if not words:
         return NetConfig()
     flat = [w for _n, w in words]
+    if '"myusername@realisp"' in flat and any("********" in w for w in flat):
+        return NetConfig()  # the ppp package's unedited template: no login, no number, it cannot dial
     name = f"ppp (peer {peer})"
     if "ifname" in flat and flat.index("ifname") + 1 < len(flat):
         name = flat[flat.index("ifname") + 1]
