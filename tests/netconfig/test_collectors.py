@@ -74,37 +74,32 @@ def full_root(tmp_path: Path) -> Path:
 
 def test_interfaces_from_every_source(full_root: Path):
     got = {(i.name, i.kind, i.source) for i in get(full_root, "network.interfaces")}
+    # one record per kernel device (name and kind); its source lists every file that configures it
     assert got == {
-        ("eno1", "ethernet", "/etc/netplan/01-leased-line.yaml:6"),
-        ("wlp2s0", "wireless", "/etc/netplan/60-wifi.yaml:4"),
-        ("br0", "bridge", "/etc/netplan/60-wifi.yaml:13"),
-        ("eno2", "ethernet", "/etc/netplan/60-wifi.yaml:32"),
+        ("eno1", "ethernet", "/etc/netplan/01-leased-line.yaml:6; /etc/network/interfaces:12"),
+        ("wlp2s0", "wireless", f"/etc/netplan/60-wifi.yaml:4; {NM}/Hotspot.nmconnection:4"),
+        ("br0", "bridge", "/etc/netplan/60-wifi.yaml:13; /etc/network/interfaces.d/br0:2"),
+        ("eno2", "ethernet", "/etc/netplan/60-wifi.yaml:32; /etc/network/interfaces:21"),
         ("cdc-wdm0", "cellular", "/etc/netplan/60-wifi.yaml:17"),
-        ("wg0", "vpn", "/etc/netplan/60-wifi.yaml:21"),
+        ("wg0", "vpn", "/etc/netplan/60-wifi.yaml:21; /etc/wireguard/wg0.conf:3"),
         ("eno3", "ethernet", "/etc/netplan/60-wifi.yaml:33"),
-        ("wlp2s0", "wireless", f"{NM}/Hotspot.nmconnection:4"),
         ("lo", "loopback", "/etc/network/interfaces:8"),
-        ("eno1", "ethernet", "/etc/network/interfaces:12"),
-        ("eno2", "ethernet", "/etc/network/interfaces:21"),
-        ("br0", "bridge", "/etc/network/interfaces.d/br0:2"),
-        ("wlan0", "wireless", "/etc/network/interfaces.d/wlan0:2"),
+        ("wlan0", "wireless", "/etc/network/interfaces.d/wlan0:2; /etc/wpa_supplicant/wpa_supplicant-wlan0.conf:5"),
         ("enp3s0", "ethernet", "/etc/systemd/network/20-wired.network:2"),
-        ("wlan0", "wireless", "/etc/wpa_supplicant/wpa_supplicant-wlan0.conf:5"),
         ("wlan1", "wireless", "/etc/hostapd/hostapd.conf:2"),
-        ("wg0", "vpn", "/etc/wireguard/wg0.conf:3"),
         ("tun (openvpn client)", "vpn", "/etc/openvpn/client/client.conf:5"),
         ("ppp (peer chinanet-3g)", "ppp", "/etc/ppp/peers/chinanet-3g:2"),
     }
-    assert all(i.configured and i.up is None for i in get(full_root, "network.interfaces"))
-    # ports declared on either side are linked by name, across files (every br0 record is the same
-    # kernel bridge): hostapd's bridge=br0 adds wlan1, ifupdown's bridge_ports adds the leased line eno1.
-    assert {(i.source, frozenset(i.ports)) for i in get(full_root, "network.interfaces") if i.kind == "bridge"} == {
-        ("/etc/netplan/60-wifi.yaml:13", frozenset({"eno1", "eno2", "eno3", "wlan1"})),
-        ("/etc/network/interfaces.d/br0:2", frozenset({"eno1", "eno2", "eno3", "wlan1"}))}
-    assert {(i.name, i.source) for i in get(full_root, "network.interfaces") if i.master == "br0"} == {
-        ("eno1", "/etc/netplan/01-leased-line.yaml:6"), ("eno1", "/etc/network/interfaces:12"),
-        ("eno2", "/etc/netplan/60-wifi.yaml:32"), ("eno2", "/etc/network/interfaces:21"),
-        ("eno3", "/etc/netplan/60-wifi.yaml:33"), ("wlan1", "/etc/hostapd/hostapd.conf:2")}
+    interfaces = get(full_root, "network.interfaces")
+    assert all(i.configured and i.up is None for i in interfaces)
+    by_name = {i.name: i for i in interfaces}
+    # merged evidence: addresses of both tools, DHCP from either
+    assert [str(a) for a in by_name["wg0"].addresses] == ["10.99.0.2/32", "10.66.0.2/32", "fd00:66::2/128"]
+    assert (by_name["wlp2s0"].dhcp, by_name["eno2"].dhcp, by_name["eno1"].dhcp) == (True, True, False)
+    # ports declared on either side are linked by name, across files: hostapd's bridge=br0 adds wlan1,
+    # ifupdown's bridge_ports adds the leased line eno1.
+    assert set(by_name["br0"].ports) == {"eno1", "eno2", "eno3", "wlan1"}
+    assert {i.name for i in interfaces if i.master == "br0"} == {"eno1", "eno2", "eno3", "wlan1"}
 
 
 def test_routing_holds_configured_routes_and_kernel_rules(full_root: Path):
@@ -396,8 +391,7 @@ def test_debian_root_with_wifi_hotspot_and_router_settings(debian_root_path: Pat
     fs = facts(root)
     assert {(i.name, i.kind, i.source) for i in fs.get("network.interfaces")} == {
         ("eno1", "ethernet", "/etc/netplan/01-leased-line.yaml:6"),
-        ("wlp2s0", "wireless", "/etc/netplan/60-wifi.yaml:4"),
-        ("wlp2s0", "wireless", f"{NM}/Hotspot.nmconnection:4"),
+        ("wlp2s0", "wireless", f"/etc/netplan/60-wifi.yaml:4; {NM}/Hotspot.nmconnection:4"),
     }
     assert {r.describe() for r in fs.get("network.routing").routes if r.dst.prefixlen == 0} == {
         "default via dhcp dev wlp2s0 table main"}

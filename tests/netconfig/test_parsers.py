@@ -488,3 +488,17 @@ def test_dnsmasq_upstream_servers():
     p = "/etc/dnsmasq.conf"
     assert nc.parse_dnsmasq(p, text("misc/dnsmasq.conf")) == (
         Resolver("10.88.0.53", f"{p}:12"), Resolver("223.5.5.5", f"{p}:14"), Resolver("2400:3200::1", f"{p}:15", "wlan0"))
+
+
+def test_merge_devices_joins_one_device_and_keeps_different_kinds_apart():
+    from ybguard.facts.network import Address, Interface
+    a = Address(ipaddress.ip_address("10.88.0.2"), 24)
+    got = nc.merge_devices([
+        Interface("eno1", "ethernet", addresses=(a,), source="/etc/netplan/01.yaml:6", configured=True),
+        Interface("eno1", "ethernet", mac="52:54:00:ab:cd:01", dhcp=True, source="/etc/network/interfaces:12",
+                  addresses=(a,), configured=True),
+        Interface("eno1", "ethernet", source="/etc/netplan/01.yaml:6", configured=True),
+        Interface("usb0", "usb-tether", source="/a"), Interface("usb0", "ethernet", source="/b")])
+    assert [(i.name, i.kind, i.mac, i.dhcp, len(i.addresses), i.source) for i in got] == [
+        ("eno1", "ethernet", "52:54:00:ab:cd:01", True, 1, "/etc/netplan/01.yaml:6; /etc/network/interfaces:12"),
+        ("usb0", "usb-tether", "", False, 0, "/a"), ("usb0", "ethernet", "", False, 0, "/b")]

@@ -209,6 +209,26 @@ def link_ports(interfaces: Sequence[Interface]) -> Tuple[Interface, ...]:
                  if i.kind in (KIND_BRIDGE, KIND_BOND) and i.name in ports_of else i for i in linked)
 
 
+def merge_devices(interfaces: Sequence[Interface]) -> Tuple[Interface, ...]:
+    """Records of one kernel device (same name and kind) from several tools become one record whose
+    ``source`` lists every file, so a check reports the device once with all its evidence."""
+    out: Dict[Tuple[str, str], Interface] = {}
+    for i in interfaces:
+        key = (i.name, i.kind)
+        prev = out.get(key)
+        if prev is None:
+            out[key] = i
+            continue
+        sources = prev.source.split("; ")
+        out[key] = replace(
+            prev, mac=prev.mac or i.mac, master=prev.master or i.master, dhcp=prev.dhcp or i.dhcp,
+            addresses=prev.addresses + tuple(a for a in i.addresses if a not in prev.addresses),
+            ports=prev.ports + tuple(p for p in i.ports if p not in prev.ports),
+            why=prev.why + tuple(w for w in i.why if w not in prev.why),
+            source="; ".join(sources + ([i.source] if i.source not in sources else [])))
+    return tuple(out.values())
+
+
 def _with_masters(interfaces: Sequence[Interface]) -> Tuple[Interface, ...]:
     """Give every bridge/bond port the name of its master (ports are declared on the master)."""
     master_of: Dict[str, str] = {}
@@ -1758,7 +1778,7 @@ def saved_config(target: Target) -> NetConfig:
     """All interface/route/resolver/shared configuration of the image, in a stable order."""
     conf = merge([read_netplan(target), read_nm(target), read_ifupdown(target), read_networkd(target),
                   read_wireless_and_links(target), read_rc_local(target)])
-    return replace(conf, interfaces=link_ports(conf.interfaces))
+    return replace(conf, interfaces=merge_devices(link_ports(conf.interfaces)))
 
 
 # One read of the image's configuration per scan: five facts share it. Keyed weakly by the scan's
