@@ -485,3 +485,29 @@ def test_a_netdev_of_the_image_makes_the_matching_stock_unit_count(tmp_path: Pat
     assert {(n.text, n.chain) for n in fs.get("network.nat")} == {("IPMasquerade=both", "vt-*")}
     assert {s.how for s in fs.get("network.shared")} == {"DHCPServer=yes"}
     assert {(s.family, s.enabled) for s in fs.get("network.forwarding").enabled()} == {(4, True), (6, True)}
+
+
+def debian12_root(root: Path) -> Path:
+    """The sysctl and nftables files of a real Debian 12 host, laid out as there."""
+    install(root, {"/etc/nftables.conf": "debian12/nftables.conf", "/etc/sysctl.conf": "debian12/sysctl.conf",
+                   "/etc/sysctl.d/README.sysctl": "debian12/README.sysctl",
+                   "/usr/lib/sysctl.d/50-pid-max.conf": "debian12/50-pid-max.conf",
+                   "/usr/lib/sysctl.d/99-protect-links.conf": "debian12/99-protect-links.conf"})
+    os.symlink("../sysctl.conf", root / "etc/sysctl.d/99-sysctl.conf")
+    return root
+
+
+def test_debian12_defaults_forward_nothing(tmp_path: Path):
+    fs = facts(debian12_root(tmp_path / "img"))
+    assert fs.get("network.forwarding").settings == (ForwardingSetting(4, "all", False, "kernel default"),
+                                                     ForwardingSetting(6, "all", False, "kernel default"))
+    assert fs.get("network.nat") == ()
+
+
+def test_debian12_sysctl_conf_with_forwarding_uncommented(tmp_path: Path):
+    root = debian12_root(tmp_path / "img")
+    conf = root / "etc/sysctl.conf"
+    conf.write_text(conf.read_text().replace("#net.ipv4.ip_forward=1", "net.ipv4.ip_forward=1"))
+    # read once, through the link systemd-sysctl follows (sysctl.d is read before /etc/sysctl.conf)
+    assert get(root, "network.forwarding").enabled() == (
+        ForwardingSetting(4, "all", True, "/etc/sysctl.d/99-sysctl.conf:28"),)
