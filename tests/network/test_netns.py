@@ -23,7 +23,7 @@ from netns import Netns, Topology, findings, subjects, veth
 
 pytestmark = pytest.mark.netns
 
-NETWORK_CHECKS = ("network.public-route", "network.default-route", "network.forbidden-interface",
+NETWORK_CHECKS = ("network.public-route", "network.wireless-history", "network.default-route", "network.forbidden-interface",
                   "network.dual-homed", "network.ip-forwarding", "network.nat", "network.bridge-leased-line",
                   "network.shared-connection", "network.dns", "network.proxy", "network.sockets")
 

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from typing import Dict, Mapping
 
-from . import accounts, capture, host, network, sockets, software, usb, windows
+from . import accounts, capture, host, netconfig, nethistory, network, sockets, software, usb, windows
 from .interface import CollectContext, Collector, FactError, FactSet, ScanOptions
+
+# Network facts: the running kernel on a live host, saved configuration on an image.
+_NETWORK_BY_TARGET: Dict[str, Collector] = {
+    key: netconfig.for_target(network.LINUX[key], offline) for key, offline in netconfig.OFFLINE.items()
+}
 
 COLLECTORS: Mapping[str, Mapping[str, Collector]] = {
     "linux": {
         **host.LINUX,
         **network.LINUX,
+        **_NETWORK_BY_TARGET,
+        **nethistory.LINUX,
         **sockets.LINUX,
         **capture.LINUX,
         **usb.LINUX,
