@@ -93,7 +93,7 @@ def compile_bpf(expression: str, linktype: str) -> bytes:
 
         prog = compile_filter(expression, linktype=DLT[linktype])
         try:
-            return ctypes.string_at(prog.bf_insns, prog.bf_len * 8)
+            return full_snaplen(ctypes.string_at(prog.bf_insns, prog.bf_len * 8))
         finally:
             free_filter(prog)
     except Exception as exc:  # noqa: BLE001 - fall through to tcpdump, keep the reason
@@ -102,11 +102,25 @@ def compile_bpf(expression: str, linktype: str) -> bytes:
         proc = subprocess.run(["tcpdump", "-y", "EN10MB" if linktype == "ethernet" else "RAW", "-ddd", expression],
                               capture_output=True, timeout=10, check=False)
         if proc.returncode == 0:
-            return parse_tcpdump_ddd(proc.stdout.decode())
+            return full_snaplen(parse_tcpdump_ddd(proc.stdout.decode()))
         errors.append(f"tcpdump: {proc.stderr.decode(errors='replace').strip()[:200]}")
     except (OSError, subprocess.TimeoutExpired) as exc:
         errors.append(f"tcpdump: {exc}")
     raise RuntimeError("; ".join(errors))
+
+
+def full_snaplen(bytecode: bytes) -> bytes:
+    """Make every accepting ``ret #k`` keep the whole packet (k = 262144, as tcpdump does).
+
+    scapy compiles with snaplen 1514, which would trim GSO packets in the socket queue and
+    under-count bytes; the kernel only clones the skb, we copy just SNAPLEN bytes out anyway.
+    """
+    out = bytearray(bytecode)
+    for off in range(0, len(out), 8):
+        code, k = struct.unpack_from("=H", out, off)[0], struct.unpack_from("=I", out, off + 4)[0]
+        if code == 0x06 and k != 0:  # BPF_RET | BPF_K
+            struct.pack_into("=I", out, off + 4, 0x40000)
+    return bytes(out)
 
 
 def parse_tcpdump_ddd(text: str) -> bytes:
@@ -153,10 +167,7 @@ def parse_frame(data: bytes, linktype: str) -> Packet:
             return Packet(-1, b"", b"", None, None, -1, -1, None, None, None)
         eth_dst, eth_src = data[0:6], data[6:12]
         ethertype = struct.unpack_from("!H", data, 12)[0]
-        off = 14
-        while ethertype in (0x8100, 0x88A8) and len(data) >= off + 4:  # VLAN tags
-            ethertype = struct.unpack_from("!H", data, off + 2)[0]
-            off += 4
+        off = 14  # a VLAN tag still in the data is not looked through, exactly like the BPF filter
     else:
         version = data[0] >> 4 if data else 0
         ethertype = {4: 0x0800, 6: 0x86DD}.get(version, -1)
