@@ -423,10 +423,11 @@ class Capturer:
         ready, _, _ = select.select(list(by_fd), [], [], max(0.0, timeout))
         count = 0
         for fd in ready:
-            count += self._drain(by_fd[fd])
+            count += self.drain(by_fd[fd])
         return count
 
-    def _drain(self, tap: _Tap, budget: int = 4096) -> int:
+    def drain(self, tap: _Tap, budget: int = 4096) -> int:
+        """Read what is queued on one tap (at most ``budget`` packets) and fold it into flows."""
         buf = self._buf
         classify = self._classify[tap.linktype]
         n = 0
@@ -580,7 +581,7 @@ def collect_capture(ctx: CollectContext) -> object:
                 break
             cap.poll(min(remaining, 0.5))
         for tap in list(cap.taps.values()):  # whatever is still queued arrived inside the window
-            cap._drain(tap, budget=1 << 30)
+            cap.drain(tap, budget=1 << 30)
         ended = time.time()
         cap.read_stats()
         cap.attribute_processes()

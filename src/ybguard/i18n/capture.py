@@ -88,10 +88,11 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
     ),
     # ybguard watch
     "watch.started": (
-        "ybguard watch 已启动：{n} 项网络检查，检查间隔 {interval} 秒，抓包：{capture}，变化通知：{netlink}",
-        "ybguard watch started: {n} network checks, every {interval} s, capture: {capture}, change events: {netlink}",
+        "已启动：{n} 项网络检查，至少每 {interval} 秒复查一次，抓包：{capture}，内核变化通知：{netlink}",
+        "started: {n} network checks, re-checked at least every {interval} s, capture: {capture}, "
+        "kernel change events: {netlink}",
     ),
-    "watch.stopped": ("ybguard watch 已停止", "ybguard watch stopped"),
+    "watch.stopped": ("已停止", "stopped"),
     "watch.hook_failed": (
         "--on-violation 命令执行失败：{reason}",
         "the --on-violation command failed: {reason}",
