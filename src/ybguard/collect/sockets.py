@@ -1,7 +1,98 @@
-"""Collectors of the sockets area (read through the Target, then parse with pure functions)."""
+"""Open Internet-family sockets of the live host, with the process that owns them.
 
-from typing import Dict
+psutil reads /proc/net/{tcp,tcp6,udp,udp6} of the scanner's network namespace and maps
+socket inodes to processes. Listening sockets and unconnected UDP are not connections;
+the scanner's own sockets are left out so a scan never reports itself.
+"""
 
-from .interface import Collector
+from __future__ import annotations
 
-LINUX: Dict[str, Collector] = {}
+import ipaddress
+import os
+import socket as _socket
+from typing import Any, Dict, Iterable, List, Optional, Tuple
+
+from ..facts.network import Socket
+from .interface import CollectContext, Collector
+
+# Sockets that are open or opening in a process; TIME_WAIT/LAST_ACK/CLOSE belong to no process.
+OPEN_TCP_STATES = frozenset({"ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2", "CLOSE_WAIT",
+                             "CLOSING"})
+
+
+def _plain(addr: str) -> str:
+    """``::ffff:10.0.0.1`` -> ``10.0.0.1`` (a v4 peer on a dual-stack socket)."""
+    try:
+        ip = ipaddress.ip_address(addr.split("%", 1)[0])
+    except ValueError:
+        return addr
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ip)
+
+
+def sockets_from_psutil(conns: Iterable[Any], own_pid: int,
+                        procs: Optional[Dict[int, Tuple[str, str, str]]] = None) -> Tuple[Socket, ...]:
+    """psutil ``sconn`` tuples -> Socket records: connected only, loopback and our own pid left out."""
+    procs = procs if procs is not None else {}
+    out: List[Socket] = []
+    for c in conns:
+        if not c.raddr:
+            continue  # listening or unconnected
+        proto = "tcp" if c.type == _socket.SOCK_STREAM else "udp"
+        status = str(c.status)
+        if proto == "tcp" and status not in OPEN_TCP_STATES:
+            continue
+        if c.pid is not None and c.pid == own_pid:
+            continue
+        raddr = _plain(c.raddr.ip)
+        try:
+            if ipaddress.ip_address(raddr).is_loopback:
+                continue
+        except ValueError:
+            pass
+        name, user, exe = procs.get(c.pid, ("", "", "")) if c.pid is not None else ("", "", "")
+        out.append(Socket(
+            proto=proto, family=4 if c.family == _socket.AF_INET or "." in raddr else 6,
+            laddr=_plain(c.laddr.ip) if c.laddr else "", lport=c.laddr.port if c.laddr else 0,
+            raddr=raddr, rport=c.raddr.port, status="CONNECTED" if proto == "udp" else status,
+            pid=c.pid, process=name, user=user, exe=exe,
+        ))
+    return tuple(out)
+
+
+def _process_info(pids: Iterable[int]) -> Dict[int, Tuple[str, str, str]]:
+    import psutil
+
+    info: Dict[int, Tuple[str, str, str]] = {}
+    for pid in set(pids):
+        try:
+            p = psutil.Process(pid)
+            with p.oneshot():
+                name = p.name()
+                try:
+                    user = p.username()
+                except (KeyError, psutil.Error):
+                    user = str(p.uids().real)
+                try:
+                    exe = p.exe()
+                except psutil.Error:
+                    exe = ""
+        except psutil.NoSuchProcess:
+            continue  # gone between the two reads: the socket went with it
+        info[pid] = (name, user, exe)
+    return info
+
+
+def collect_sockets_live(ctx: CollectContext) -> Tuple[Socket, ...]:
+    import psutil
+
+    ctx.target.require_live()
+    conns = psutil.net_connections(kind="inet")
+    pids = [c.pid for c in conns if c.pid is not None and c.raddr]
+    return sockets_from_psutil(conns, os.getpid(), _process_info(pids))
+
+
+LINUX: Dict[str, Collector] = {
+    "network.sockets": collect_sockets_live,
+}
