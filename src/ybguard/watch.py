@@ -86,6 +86,8 @@ class Watcher:
         os.set_blocking(self._wake_w, False)
         self.stopping = False
         self.capturer: Optional[Capturer] = None
+        self._overflow_seen = 0
+        self._overflow_next = 0.0
         self.netlink: Optional[socket.socket] = None
         self.host = socket.gethostname()
 
@@ -182,6 +184,17 @@ class Watcher:
             return
         for flow in cap.take_new():
             self.emit("violation", finding_data(self.flow_finding(flow)))
+        if cap.overflow_flows > self._overflow_seen and time.monotonic() >= self._overflow_next:
+            # The table is full: say so (rate-limited) instead of silently not tracking new flows.
+            self._overflow_seen = cap.overflow_flows
+            self._overflow_next = time.monotonic() + self.opts.flow_idle
+            lang = self.opts.lang
+            self.emit("violation", {
+                "check": LIVE_TRAFFIC.id, "status": "fail", "severity": LIVE_TRAFFIC.severity.value,
+                "subject": "flow table full", "title": LIVE_TRAFFIC.title(lang), "area": LIVE_TRAFFIC.area,
+                "message": t("network.live-traffic.overflow", lang, flows=cap.overflow_flows,
+                             packets=cap.overflow_packets, max=cap.max_flows),
+                "rule": LIVE_TRAFFIC.rule, "remediation": LIVE_TRAFFIC.remediation(lang), "evidence": []})
         for flow in cap.expire(self.opts.flow_idle):
             self.emit("resolved", {"check": LIVE_TRAFFIC.id, "status": "fail", "severity": LIVE_TRAFFIC.severity.value,
                                    "subject": flow.describe(), "packets": flow.packets, "bytes": flow.bytes,
