@@ -22,7 +22,7 @@ class Events:
 
     def __init__(self, proc: subprocess.Popen) -> None:
         self.proc = proc
-        self.q: "queue.Queue[dict]" = queue.Queue()
+        self.q: queue.Queue[dict] = queue.Queue()
         self.seen: List[dict] = []
         threading.Thread(target=self._read, daemon=True).start()
 
