@@ -87,6 +87,7 @@ class Watcher:
         self.stopping = False
         self.capturer: Optional[Capturer] = None
         self._overflow_seen = 0
+        self._sync_problem = ""
         self._overflow_next = 0.0
         self.netlink: Optional[socket.socket] = None
         self.host = socket.gethostname()
@@ -178,6 +179,20 @@ class Watcher:
             return
         self.capturer = cap
 
+    def _sync_capture(self) -> None:
+        """Follow interfaces that came or went; a failure is reported once, and the watch goes on."""
+        if self.capturer is None:
+            return
+        try:
+            self.capturer.sync(read_links(self.target))
+            problem = ""
+        except Exception as exc:  # noqa: BLE001 - reported as an error event, never silent
+            problem = t(exc.key, self.opts.lang, **exc.args_map) if isinstance(exc, FactError) else f"{type(exc).__name__}: {exc}"
+        if problem and problem != self._sync_problem:
+            self.emit("error", {"check": LIVE_TRAFFIC.id, "status": "error", "severity": LIVE_TRAFFIC.severity.value,
+                                "subject": "capture", "message": problem})
+        self._sync_problem = problem
+
     def _flows_changed(self) -> None:
         cap = self.capturer
         if cap is None:
@@ -237,8 +252,7 @@ class Watcher:
                 now = time.monotonic()
                 if now >= next_check:
                     self.recheck()
-                    if self.capturer is not None:
-                        self.capturer.sync(read_links(self.target))
+                    self._sync_capture()
                     next_check = time.monotonic() + self.opts.interval
                 taps = {tap.sock.fileno(): tap for tap in self.capturer.taps.values()} if self.capturer else {}
                 fds = [self._wake_r, *taps] + ([self.netlink.fileno()] if self.netlink else [])

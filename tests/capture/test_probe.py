@@ -139,5 +139,5 @@ def test_dns_query_round_trip_and_resolv_conf():
     nx = q[:2] + b"\x81\x83\x00\x01\x00\x00\x00\x00\x00\x00" + q[12:]
     assert parse_dns_response(nx, 0x1234) == (3, [])
     assert nameservers("# x\nnameserver 10.50.0.53 # main\nsearch yb\nnameserver fe80::1%eth0\n") == \
-        ["10.50.0.53", "fe80::1"]
+        ["10.50.0.53", "fe80::1%eth0"]
     assert nameservers("") == ["127.0.0.1"]

@@ -89,6 +89,9 @@ def compile_bpf(expression: str, linktype: str) -> bytes:
     """
     errors: List[str] = []
     try:
+        import logging
+
+        logging.getLogger("scapy").setLevel(logging.ERROR)  # no import-time chatter on our stderr
         from scapy.arch.common import compile_filter, free_filter
 
         prog = compile_filter(expression, linktype=DLT[linktype])
@@ -291,11 +294,12 @@ def read_links(target: Target) -> List[Link]:
     out = []
     for name in target.listdir("/sys/class/net"):
         base = f"/sys/class/net/{name}"
-        if not target.exists(f"{base}/ifindex"):
-            continue
-        out.append(Link(name=name, ifindex=int(target.read_text(f"{base}/ifindex").strip()),
-                        arphrd=int(target.read_text(f"{base}/type").strip()),
-                        up=bool(int(target.read_text(f"{base}/flags").strip(), 16) & IFF_UP)))
+        try:
+            out.append(Link(name=name, ifindex=int(target.read_text(f"{base}/ifindex").strip()),
+                            arphrd=int(target.read_text(f"{base}/type").strip()),
+                            up=bool(int(target.read_text(f"{base}/flags").strip(), 16) & IFF_UP)))
+        except (FileNotFoundError, NotADirectoryError):
+            continue  # removed while we listed it (or not an interface directory): nothing to watch
     return out
 
 
@@ -575,11 +579,15 @@ def collect_capture(ctx: CollectContext) -> object:
         cap.sync(read_links(ctx.target))
         started = time.time()
         deadline = time.monotonic() + seconds
+        next_sync = time.monotonic() + 1.0
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
             cap.poll(min(remaining, 0.5))
+            if time.monotonic() >= next_sync:  # a NIC plugged in during the window is watched too
+                cap.sync(read_links(ctx.target))
+                next_sync = time.monotonic() + 1.0
         for tap in list(cap.taps.values()):  # whatever is still queued arrived inside the window
             cap.drain(tap, budget=1 << 30)
         ended = time.time()

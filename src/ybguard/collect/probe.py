@@ -193,7 +193,7 @@ def nameservers(resolv_conf: str) -> List[str]:
     for line in resolv_conf.splitlines():
         parts = line.split("#", 1)[0].split(";", 1)[0].split()
         if len(parts) >= 2 and parts[0] == "nameserver":
-            out.append(parts[1].split("%", 1)[0])
+            out.append(parts[1])  # keep a link-local scope ("fe80::1%eth0"): connect() needs it
     return out or ["127.0.0.1"]
 
 
