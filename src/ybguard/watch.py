@@ -44,6 +44,7 @@ from .target.interface import Target, TargetError
 NETLINK_ROUTE = 0
 # Legacy rtnetlink multicast group bits: link, IPv4/IPv6 addresses, routes and rules.
 RTMGRP = 0x1 | 0x10 | 0x40 | 0x80 | 0x100 | 0x400 | (1 << 18)
+MAX_PENDING_HOOKS = 64
 DEBOUNCE = 0.1  # let a burst of netlink messages (ifup adds address + routes) settle
 LIVE_TRAFFIC = next(c for c in CAPTURE_CHECKS if c.id == "network.live-traffic")
 
@@ -129,6 +130,9 @@ class Watcher:
                     self._note("watch.hook_failed", reason=str(exc))
 
         self.hooks = [h for h in self.hooks if h.is_alive()]
+        if len(self.hooks) >= MAX_PENDING_HOOKS:  # a flood of violations must not become a flood of threads
+            self._note("watch.hook_failed", reason=f"{len(self.hooks)} commands still pending, this event skipped")
+            return
         th = threading.Thread(target=run, daemon=True, name="on-violation")
         th.start()
         self.hooks.append(th)

@@ -12,6 +12,7 @@ scapy is imported only in ``compile_bpf`` (libpcap's compiler); nothing else her
 
 from __future__ import annotations
 
+import collections
 import ctypes
 import ipaddress
 import os
@@ -21,7 +22,7 @@ import struct
 import subprocess
 import time
 from dataclasses import dataclass
-from typing import Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Callable, Deque, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
 from ..facts.capture import CaptureResult, Flow, InterfaceCapture, NotRequested
 from ..policy.schema import IPNetwork
@@ -360,7 +361,7 @@ class Capturer:
         self._compiled: Dict[str, Tuple[str, Optional[bytes], str]] = {}
         self._classify = {lt: make_classifier(self.allowed, lt) for lt in DLT}
         self.taps: Dict[str, _Tap] = {}
-        self.closed_taps: List[InterfaceCapture] = []
+        self.closed_taps: Deque[InterfaceCapture] = collections.deque(maxlen=256)  # bounded over days
         self.not_captured: Dict[str, str] = {}
         self.flows: Dict[tuple, list] = {}  # key -> [iface, proto, src, dst, sport, dport, pkts, bytes, first, last]
         self.new_keys: List[tuple] = []
