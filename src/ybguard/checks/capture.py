@@ -8,7 +8,7 @@ pass: without a violation to show it is an ``error`` that says what was missed.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Iterable, List, Tuple
+from typing import Dict, Iterable, List, Sequence, Tuple
 
 from ..facts.capture import CaptureResult, Flow, InterfaceCapture, NotRequested, ProbeResult
 from ..models import Evidence, Severity
@@ -21,14 +21,20 @@ def _ts(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, timezone.utc).astimezone().isoformat(timespec="milliseconds")
 
 
-def interface_evidence(i: InterfaceCapture) -> Tuple[Evidence, ...]:
-    where = "kernel BPF" if i.kernel_filter else f"Python (filter not compiled: {i.compile_error})"
-    return (
-        Evidence(f"capture filter {i.name} ({i.linktype}, {where})", i.filter),
-        Evidence(f"capture counters {i.name}",
-                 f"passed the filter: {i.passed}; dropped by the kernel (socket buffer full): {i.drops}; "
-                 f"outside policy: {i.outside_policy}"),
-    )
+def capture_evidence(interfaces: Sequence[InterfaceCapture]) -> Tuple[Evidence, ...]:
+    """The filter once per distinct (link type, where it ran), then each interface's counters."""
+    groups: Dict[Tuple[str, str, bool, str], List[str]] = {}
+    for i in interfaces:
+        groups.setdefault((i.linktype, i.filter, i.kernel_filter, i.compile_error), []).append(i.name)
+    out = []
+    for (linktype, expression, kernel, err), names in groups.items():
+        where = "kernel BPF" if kernel else f"Python, the filter could not be compiled: {err}"
+        out.append(Evidence(f"capture filter for {', '.join(names)} ({linktype}; {where})", expression))
+    for i in interfaces:
+        out.append(Evidence(f"capture counters {i.name}",
+                            f"passed the filter: {i.passed}; dropped by the kernel (socket buffer full): {i.drops}; "
+                            f"outside policy: {i.outside_policy}"))
+    return tuple(out)
 
 
 def flow_evidence(f: Flow) -> Evidence:
@@ -44,7 +50,7 @@ def _live_traffic(facts: Facts, policy: Policy) -> Iterable[Result]:
     if isinstance(cap, NotRequested):
         return [not_applicable("host", msg(cap.reason))]
     assert isinstance(cap, CaptureResult)
-    common: Tuple[Evidence, ...] = tuple(e for i in cap.interfaces for e in interface_evidence(i))
+    common = capture_evidence(cap.interfaces)
     out: List[Result] = []
     for f in sorted(cap.flows, key=lambda f: (f.first_seen, f.describe())):
         out.append(fail(f.describe(), msg("network.live-traffic.flow", flow=f.describe(), packets=f.packets,
@@ -58,7 +64,7 @@ def _live_traffic(facts: Facts, policy: Policy) -> Iterable[Result]:
             # Only packets outside policy pass the kernel filter, so every drop was one.
             out.append(fail(f"{i.name}: {i.drops} packets dropped", msg("network.live-traffic.dropped_outside",
                                                                         iface=i.name, drops=i.drops),
-                            *interface_evidence(i)))
+                            *capture_evidence((i,))))
     gaps = [(name, why) for name, why in cap.not_captured]
     gaps += [(i.name, f"{i.drops} packets dropped while filtering in Python")
              for i in cap.interfaces if i.drops and not i.kernel_filter]
