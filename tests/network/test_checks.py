@@ -200,3 +200,17 @@ def test_sockets_outside_allowed() -> None:
              Socket("udp", 6, "fd00::2", 5353, "2400:3200::1", 53, "CONNECTED", None, ""))
     assert fails("network.sockets", {"network.sockets": socks}) == {
         "curl (pid 11) -> 192.168.77.1:8080", "? (pid ?) -> [2400:3200::1]:53"}
+
+
+def test_selective_stop_rules_do_not_shadow() -> None:
+    from ybguard.facts.network import Rule
+
+    rules = (Rule(0, "table", "local", 255, "from all", 4),
+             Rule(50, "unreachable", selector="from 10.9.0.0/16", family=4),
+             Rule(60, "prohibit", selector="from all iif eth1", family=4),
+             Rule(70, "table", "100", 100, "from all fwmark 0x1", 4),
+             Rule(32766, "table", "main", 254, "from all", 4),
+             Rule(32767, "blackhole", selector="from all", family=4),
+             Rule(40000, "table", "200", 200, "from all", 4))
+    assert set(reachable_tables(rules, 4)) == {"255", "100", "254"}
+    assert set(reachable_tables(rules, 6)) == {"255", "254", "253"}  # no v6 rules: kernel defaults

@@ -378,3 +378,31 @@ def test_unreadable_facts_are_errors(topo: Topology, tmp_path: Path) -> None:
     assert errors == {"network.nat", "network.public-route", "network.default-route", "network.forbidden-interface",
                       "network.dual-homed", "network.bridge-leased-line"}
     assert code == 3
+
+
+INTERFACES_DUMP = r"""
+import json
+from ybguard.collect import FactSet, ScanOptions, registry_for
+from ybguard.policy.schema import Policy
+from ybguard.target.linux import LiveLinuxTarget
+facts = FactSet(LiveLinuxTarget(), Policy(), ScanOptions(), registry_for("linux"))
+print(json.dumps({i.name: [i.kind, i.up, i.master, list(i.ports), [str(a) for a in i.addresses]]
+                  for i in facts.get("network.interfaces")}))
+"""
+
+
+def test_interface_kinds_from_the_running_kernel(topo: Topology) -> None:
+    term, _ = terminal(topo)
+    term.ip("link add br5 type bridge")
+    term.ip("link add p5a type veth peer name p5b")
+    term.ip("link set p5a master br5")
+    term.ip("link add link eth0 name mv5 type macvlan")
+    term.ip("tuntap add tun5 mode tun")
+    term.ip("tuntap add tap5 mode tap")
+    got = json.loads(term.run([sys.executable, "-c", INTERFACES_DUMP]).stdout)
+    kinds = {name: v[0] for name, v in got.items()}
+    assert kinds == {"lo": "loopback", "eth0": "veth", "br5": "bridge", "p5a": "veth", "p5b": "veth",
+                     "mv5": "macvlan", "tun5": "vpn", "tap5": "vpn"}
+    assert got["p5a"][2] == "br5" and got["br5"][3] == ["p5a"]
+    assert got["eth0"][1] is True and got["eth0"][4][0] == "10.88.0.2/30"
+    assert got["tap5"][1] is False

@@ -53,7 +53,8 @@ Interval = Tuple[int, int]
 
 
 def _interval(net: IPNetwork) -> Interval:
-    return int(net.network_address), int(net.broadcast_address)
+    start = int(net.network_address)
+    return start, start + (1 << (net.max_prefixlen - net.prefixlen)) - 1
 
 
 def _merge(intervals: Iterable[Interval]) -> Tuple[List[int], List[int]]:
@@ -142,10 +143,18 @@ KERNEL_DEFAULT_TABLES = ("local", "main", "default")
 ALL_TABLES = "*"
 
 
+KNOWN_TABLES = {"local": "255", "main": "254", "default": "253"}
+
+
 def _table_key(name: str, table_id: Optional[int]) -> str:
+    """One key per table however it was named: the number when the name is (or maps to) one."""
+    if name.isdigit():
+        return str(int(name))
+    if name in KNOWN_TABLES:
+        return KNOWN_TABLES[name]
     if table_id is not None and table_id >= 0:
         return str(table_id)
-    return {"local": "255", "main": "254", "default": "253"}.get(name, name)
+    return name
 
 
 def reachable_tables(rules: Sequence[Rule], family: int) -> Dict[str, List[Rule]]:
@@ -200,11 +209,12 @@ def check_public_route(facts: Facts, policy: Policy) -> Iterable[Result]:
     seen: Dict[str, Result] = {}
     for route, via in reachable_routes(routing):
         witness = space.outside(route.dst)
-        subject = route.describe()
-        if witness is None or subject in seen:
+        if witness is None:
             continue
-        seen[subject] = fail(subject, msg("network.public-route.found", route=subject, table=route.table,
-                                          witness=witness), *_route_evidence(route, via))
+        subject = route.describe()
+        if subject in seen:
+            continue
+        seen[subject] = fail(subject, msg("network.public-route.found", route=subject, witness=witness), *_route_evidence(route, via))
     return list(seen.values())
 
 
@@ -214,9 +224,11 @@ def check_default_route(facts: Facts, policy: Policy) -> Iterable[Result]:
     routing: Routing = facts["network.routing"]
     seen: Dict[str, Result] = {}
     for route, via in reachable_routes(routing):
+        if route.dst.prefixlen != 0:
+            continue
         subject = route.describe()
-        if route.dst.prefixlen == 0 and subject not in seen:
-            seen[subject] = fail(subject, msg("network.default-route.found", route=subject, table=route.table),
+        if subject not in seen:
+            seen[subject] = fail(subject, msg("network.default-route.found", route=subject),
                                  *_route_evidence(route, via))
     return list(seen.values())
 

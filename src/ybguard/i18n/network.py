@@ -4,7 +4,7 @@ from typing import Dict, Tuple
 
 MESSAGES: Dict[str, Tuple[str, str]] = {
     # network.public-route
-    "network.public-route.title": ("存在通往互联网的路由", "A route leads to the Internet"),
+    "network.public-route.title": ("通往互联网的路由", "Routes to the Internet"),
     "network.public-route.remediation": (
         "删除该路由（ip route del …，并从 netplan/NetworkManager/ifupdown 配置中去掉，防止重启后恢复）；"
         "医保终端只应保留到医保专网网段（allowed_networks）的路由。若该路由确属医保平台的公网地址，"
@@ -15,12 +15,12 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
         "add it to allowed_networks in the policy.",
     ),
     "network.public-route.found": (
-        "路由 {route}（路由表 {table}）覆盖了策略未允许的公网地址（例如 {witness}），数据可经此路由发往互联网",
-        "Route {route} (table {table}) covers globally routable addresses outside allowed_networks "
+        "路由 {route} 覆盖了策略未允许的公网地址（例如 {witness}），数据可经此路由发往互联网",
+        "Route {route} covers globally routable addresses outside allowed_networks "
         "(e.g. {witness}): traffic can leave for the Internet through it",
     ),
     # network.default-route
-    "network.default-route.title": ("存在默认路由", "A default route is configured"),
+    "network.default-route.title": ("默认路由", "Default route"),
     "network.default-route.remediation": (
         "删除默认路由（ip route del default …），并在网卡配置中去掉网关（gateway/GATEWAY=、DHCP 下发的网关）；"
         "只为医保平台网段添加明确的静态路由。",
@@ -29,13 +29,13 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
         "routes for the 医保 platform networks only.",
     ),
     "network.default-route.found": (
-        "存在默认路由 {route}（路由表 {table}），策略禁止默认路由",
-        "Default route {route} (table {table}) is present; the policy forbids default routes",
+        "存在默认路由 {route}，策略禁止默认路由",
+        "Default route {route} is present; the policy forbids default routes",
     ),
     "network.default-route.allowed": ("策略允许默认路由（forbid_default_route: false）",
                                       "The policy allows a default route (forbid_default_route: false)"),
     # network.forbidden-interface
-    "network.forbidden-interface.title": ("存在禁止类型的网络接口", "A forbidden kind of network interface is present"),
+    "network.forbidden-interface.title": ("禁止类型的网络接口", "Forbidden kinds of network interface"),
     "network.forbidden-interface.remediation": (
         "断开并禁用该接口：拔除无线网卡/4G 模块/USB 共享网络的手机，删除 VPN/隧道/网桥及其配置文件"
         "（nmcli connection delete …、rfkill block wifi 或在 BIOS 中关闭无线），"
@@ -55,7 +55,7 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
         "but can be brought up at any time",
     ),
     # network.dual-homed
-    "network.dual-homed.title": ("终端同时接入其他网络（双网卡）", "The terminal is attached to another network (dual-homed)"),
+    "network.dual-homed.title": ("双网卡（同时接入其他网络）", "Dual-homing (attached to a second network)"),
     "network.dual-homed.remediation": (
         "医保终端只能通过医保专线网卡联网：拔掉第二块网卡的网线或在系统中禁用该网卡，并删除其地址配置；"
         "若该网卡就是专线网卡，请在策略 network.leased_line.interfaces 中写明其名称或 MAC 地址。",
@@ -73,7 +73,7 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
         "another network as soon as it is plugged in",
     ),
     # network.ip-forwarding
-    "network.ip-forwarding.title": ("开启了 IP 转发", "IP forwarding is enabled"),
+    "network.ip-forwarding.title": ("IP 转发", "IP forwarding"),
     "network.ip-forwarding.remediation": (
         "关闭转发：sysctl -w net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0，"
         "并在 /etc/sysctl.conf 与 /etc/sysctl.d/ 中删除或改为 0，防止重启后恢复。",
@@ -91,7 +91,7 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
     "network.ip-forwarding.allowed": ("策略允许 IP 转发（allow_ip_forwarding: true）",
                                       "The policy allows IP forwarding (allow_ip_forwarding: true)"),
     # network.nat
-    "network.nat.title": ("存在 NAT/地址伪装规则", "NAT / masquerade rules are present"),
+    "network.nat.title": ("NAT/地址伪装规则", "NAT and masquerade rules"),
     "network.nat.remediation": (
         "删除该 NAT 规则（nft delete rule … 或 iptables -t nat -D …），并从 /etc/nftables.conf、"
         "/etc/iptables/rules.v4 等保存的规则中去掉；医保终端不得为其他设备做地址转换或端口映射。",
@@ -104,7 +104,7 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
         "A {kind} rule in table {table}, chain {chain}: this host can carry other devices' traffic",
     ),
     # network.bridge-leased-line
-    "network.bridge-leased-line.title": ("专线网卡被桥接", "The leased-line NIC is part of a bridge"),
+    "network.bridge-leased-line.title": ("专线网卡桥接", "Bridging of the leased-line NIC"),
     "network.bridge-leased-line.remediation": (
         "把专线网卡从网桥中移除（ip link set <网卡> nomaster）并删除网桥配置；专线只能直接连到本终端。",
         "Take the leased-line NIC out of the bridge (ip link set <nic> nomaster) and delete the bridge "
@@ -115,7 +115,7 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
         "Bridge {bridge} holds the leased-line NIC {nic}: the 医保 network extends to the bridge's other ports",
     ),
     # network.shared-connection
-    "network.shared-connection.title": ("存在网络共享/热点", "A shared connection or hotspot is configured"),
+    "network.shared-connection.title": ("网络共享与热点", "Connection sharing and hotspots"),
     "network.shared-connection.remediation": (
         "删除共享连接或热点配置（nmcli connection delete …，停用 hostapd），医保终端不得向其他设备共享网络。",
         "Delete the shared connection or hotspot (nmcli connection delete …, stop hostapd); a 医保 "
@@ -126,7 +126,7 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
         "Connection {name} shares the network with other devices ({how})",
     ),
     # network.dns
-    "network.dns.title": ("DNS 服务器不在策略允许范围内", "A DNS resolver outside the policy is configured"),
+    "network.dns.title": ("DNS 服务器", "DNS resolvers"),
     "network.dns.remediation": (
         "在 /etc/resolv.conf（或 netplan/NetworkManager/systemd-resolved 配置）中只保留策略 allowed_dns "
         "列出的医保专网 DNS，删除公共 DNS。",
@@ -142,7 +142,7 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
         "Resolver {address} is configured but is not in allowed_dns",
     ),
     # network.proxy
-    "network.proxy.title": ("配置了代理服务器", "A proxy is configured"),
+    "network.proxy.title": ("代理设置", "Proxy settings"),
     "network.proxy.remediation": (
         "删除该代理设置（/etc/environment、/etc/profile.d、apt/yum/dnf 配置、GNOME 系统代理）；"
         "代理可绕过网络隔离访问互联网。",
@@ -155,7 +155,7 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
     ),
     "network.proxy.allowed": ("策略允许代理（allow_proxy: true）", "The policy allows proxies (allow_proxy: true)"),
     # network.sockets
-    "network.sockets.title": ("存在到策略外地址的网络连接", "A connection to an address outside the policy is open"),
+    "network.sockets.title": ("到策略外地址的连接", "Connections to addresses outside the policy"),
     "network.sockets.remediation": (
         "立即查明并结束该进程，确认它为何能连到医保专网以外的地址（远程控制、代理、非法外联软件），"
         "卸载相关软件并排查对应的路由或网卡。",

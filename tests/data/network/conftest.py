@@ -1,0 +1,3 @@
+"""The sysfs fixture tree has the kernel's own link loops (net/X/device/net/X/…): never walk it."""
+
+collect_ignore = ["sysfs"]
