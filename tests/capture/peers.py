@@ -67,6 +67,17 @@ def udp_sink(addr: str, port: int) -> None:
     threading.Thread(target=lambda: [sock.recv(2048) for _ in iter(int, 1)], daemon=True).start()
 
 
+def tun_device(name: str) -> None:
+    """A VPN-client-like tun device held open (carrier up); whatever is routed into it is read and dropped."""
+    import fcntl
+    import os
+
+    fd = os.open("/dev/net/tun", os.O_RDWR)
+    ifr = struct.pack("16sH", name.encode(), 0x0001 | 0x1000)  # IFF_TUN | IFF_NO_PI
+    fcntl.ioctl(fd, 0x400454CA, ifr)  # TUNSETIFF
+    threading.Thread(target=lambda: [os.read(fd, 65536) for _ in iter(int, 1)], daemon=True).start()
+
+
 def send(spec: str) -> None:
     """proto:src:sport:dst:dport:count — a few packets, socket kept open for process lookup."""
     proto, src, sport, dst, dport, count = spec.split(":")
@@ -94,6 +105,7 @@ def main() -> None:
     ap.add_argument("--http", nargs=3, metavar=("ADDR", "PORT", "BODY"))
     ap.add_argument("--udp-sink", nargs=2, action="append", default=[], metavar=("ADDR", "PORT"))
     ap.add_argument("--send", action="append", default=[])
+    ap.add_argument("--tun")
     ap.add_argument("--ttl", type=float, default=30)
     args = ap.parse_args()
     if args.dns:
@@ -104,6 +116,8 @@ def main() -> None:
         http_server(args.http[0], int(args.http[1]), args.http[2])
     for addr, port in args.udp_sink:
         udp_sink(addr, int(port))
+    if args.tun:
+        tun_device(args.tun)
     for spec in args.send:
         send(spec)
     print("ready", flush=True)

@@ -120,3 +120,20 @@ def test_python_fallback_when_the_filter_cannot_be_compiled_still_reports_flows(
     assert data["kernel"] == [False, False]
     assert all("tcpdump: not found" in e for e in data["err"])
     assert data["flows"] == ["eth1 udp 192.168.100.2:40005 -> 198.51.100.10:9999"]
+
+
+def test_a_vpn_tun_device_is_captured_as_raw_ip(lab):
+    """A VPN client's tun device (ARPHRD_NONE, no Ethernet header) gets the raw-IP filter."""
+    lab.start(lab.term, "--tun", "tun0", ttl=30)
+    lab.term.ip("addr add 172.16.9.2/24 dev tun0")
+    lab.term.ip("link set tun0 up")
+    lab.term.ip("route add 203.0.113.0/24 dev tun0")
+    proc = lab.ybguard(lab.term, "scan", "--format", "json", "--only", "network.live-traffic", "--capture", "2",
+                       "--policy", lab.policy())
+    lab.wait_for_taps(lab.term, 3)
+    lab.start(lab.term, "--send", "udp:172.16.9.2:40010:203.0.113.5:9999:2",
+              "--send", "udp:10.88.0.2:40011:10.50.0.1:9999:2")
+    code, report = report_of(proc)
+    assert fails(report, "network.live-traffic") == {"tun0 udp 172.16.9.2:40010 -> 203.0.113.5:9999"}
+    sources = " | ".join(e["source"] for e in only(report, "network.live-traffic")[0]["evidence"])
+    assert "tun0 (raw; kernel BPF)" in sources and "eth0, eth1 (ethernet; kernel BPF)" in sources
