@@ -33,7 +33,7 @@ from .checks.interface import Check
 from .collect import ScanOptions
 from .collect.capture import Capturer, read_links
 from .collect.interface import FactError
-from .engine import run_scan
+from .engine import apply_waivers, run_scan
 from .facts.capture import Flow
 from .i18n import t
 from .models import Finding, Status
@@ -89,6 +89,7 @@ class Watcher:
         self.capturer: Optional[Capturer] = None
         self._overflow_seen = 0
         self._sync_problem = ""
+        self._waived_flows: set = set()
         self._overflow_next = 0.0
         self.netlink: Optional[socket.socket] = None
         self.host = socket.gethostname()
@@ -183,6 +184,11 @@ class Watcher:
             return
         self.capturer = cap
 
+    def _waived(self, finding: Finding) -> bool:
+        """The policy's waivers cover live traffic too (an approved, time-limited Internet access)."""
+        (result,) = apply_waivers([finding], self.policy.waivers, datetime.now(timezone.utc), self.opts.lang)
+        return result.status is Status.WAIVED
+
     def _sync_capture(self) -> None:
         """Follow interfaces that came or went; a failure is reported once, and the watch goes on."""
         if self.capturer is None:
@@ -202,7 +208,11 @@ class Watcher:
         if cap is None:
             return
         for flow in cap.take_new():
-            self.emit("violation", finding_data(self.flow_finding(flow)))
+            finding = self.flow_finding(flow)
+            if self._waived(finding):
+                self._waived_flows.add(finding.subject)
+                continue
+            self.emit("violation", finding_data(finding))
         if cap.overflow_flows > self._overflow_seen and time.monotonic() >= self._overflow_next:
             # The table is full: say so (rate-limited) instead of silently not tracking new flows.
             self._overflow_seen = cap.overflow_flows
@@ -215,6 +225,9 @@ class Watcher:
                              packets=cap.overflow_packets, max=cap.max_flows),
                 "rule": LIVE_TRAFFIC.rule, "remediation": LIVE_TRAFFIC.remediation(lang), "evidence": []})
         for flow in cap.expire(self.opts.flow_idle):
+            if flow.describe() in self._waived_flows:
+                self._waived_flows.discard(flow.describe())
+                continue
             self.emit("resolved", {"check": LIVE_TRAFFIC.id, "status": "fail", "severity": LIVE_TRAFFIC.severity.value,
                                    "subject": flow.describe(), "packets": flow.packets, "bytes": flow.bytes,
                                    "message": t("watch.flow_ended", self.opts.lang, flow=flow.describe(),

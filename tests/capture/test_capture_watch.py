@@ -57,9 +57,21 @@ class Events:
             out.append(e)
 
 
+WAIVER = """
+waivers:
+  - check: network.live-traffic
+    subject: "eth1 udp 192.168.100.2:40009 -> *"
+    reason: 临时联网升级医保客户端，工单 2026-118
+    approved_by: 信息科
+    expires: 2099-12-01T18:00:00+08:00
+"""
+
+
 def _watch(lab, *args: str) -> subprocess.Popen:  # type: ignore[no-untyped-def]
+    policy = Path(lab.policy())
+    policy.write_text(policy.read_text() + WAIVER)
     proc = subprocess.Popen(["ip", "netns", "exec", lab.term.name, sys.executable, "-m", "ybguard", "watch",
-                             "--policy", lab.policy(), "--interval", "30", *args],
+                             "--policy", str(policy), "--interval", "30", *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     lab.procs.append(proc)
     return proc
@@ -80,10 +92,12 @@ def test_watch_reports_a_route_and_a_packet_while_it_runs_and_stops_cleanly(lab,
     assert route["subject"] == "default via 192.168.100.1 dev eth1 table main"
     assert route["severity"] == "critical" and route["evidence"]
 
+    lab.start(lab.term, "--send", "udp:192.168.100.2:40009:198.51.100.10:9999:2")  # waived in the policy
     lab.start(lab.term, "--send", "udp:192.168.100.2:40007:198.51.100.10:9999:2")
     flow = events.wait_for(lambda e: e["event"] == "violation" and e["check"] == "network.live-traffic", 5)
     assert flow["subject"] == "eth1 udp 192.168.100.2:40007 -> 198.51.100.10:9999"
     assert "python" in flow["message"]
+    assert not [e for e in events.drain() if e["check"] == "network.live-traffic"]  # 40009 is waived
 
     lab.term.ip("route del default via 192.168.100.1 dev eth1")
     gone = events.wait_for(lambda e: e["event"] == "resolved" and e["check"] == "network.public-route", 5)
