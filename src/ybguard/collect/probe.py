@@ -73,8 +73,9 @@ def run_probes(target: Target, targets: Tuple[ProbeTarget, ...], timeout: float)
                for i, t in enumerate(targets)]
     for th in threads:
         th.start()
+    hard_end = deadline + 0.2  # a thread stuck past this (e.g. in getaddrinfo) is left behind, daemonic
     for th in threads:
-        th.join(max(0.0, deadline - time.monotonic()) + 0.2)
+        th.join(max(0.0, hard_end - time.monotonic()))
     outcomes = []
     for i, t in enumerate(targets):
         outcomes.append(results.get(i) or ProbeOutcome(t.kind, t.value, False,
