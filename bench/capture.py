@@ -157,11 +157,42 @@ def run(kind: str, cap_ns: str, send_ns: str, pcap: Path, expected: dict) -> dic
     return out
 
 
+def run_cli(cap_ns: str, send_ns: str, pcap: Path, expected: dict, window: float, tmp: str) -> dict:
+    """The whole CLI (`ybguard scan --capture`), CPU of the process from wait4 — imports included."""
+    from netns import Netns
+
+    policy = Path(tmp) / "policy.yaml"
+    policy.write_text("policy: {id: bench}\nnetwork:\n  allowed_networks: [" + ", ".join(ALLOWED) + "]\n")
+    worker = subprocess.Popen(["ip", "netns", "exec", cap_ns, sys.executable, "-m", "ybguard", "scan", "--format",
+                               "json", "--only", "network.live-traffic", "--capture", str(window), "--policy",
+                               str(policy)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    ns = Netns.__new__(Netns)
+    ns.name = cap_ns
+    end = time.monotonic() + 30
+    while time.monotonic() < end:  # until the tap is bound (/proc/net/packet)
+        rows = ns.run(["cat", "/proc/net/packet"]).stdout.decode().splitlines()[1:]
+        if any(r.split()[3] == "0003" and r.split()[5] == "1" for r in rows):
+            break
+        time.sleep(0.05)
+    replay = subprocess.run(["ip", "netns", "exec", send_ns, "tcpreplay", "--topspeed", "-K", "-i", "eth0", str(pcap)],
+                            capture_output=True, text=True)
+    assert worker.stdout is not None
+    data = worker.stdout.read()
+    _pid, _status, usage = os.wait4(worker.pid, 0)
+    worker.returncode = 0
+    report = json.loads(data)
+    flows = {f["subject"] for f in report["findings"] if f["status"] == "fail"}
+    return {"window": window, "user": usage.ru_utime, "sys": usage.ru_stime, "found": sorted(flows & set(expected)),
+            "others": sorted(flows - set(expected)), "replay": replay.stdout}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--packets", type=int, default=2_000_000)
     ap.add_argument("--worker", choices=["ybguard", "scapy"])
     ap.add_argument("--skip-scapy", action="store_true")
+    ap.add_argument("--cli-window", type=float, default=15.0, help="capture window of the whole-CLI run")
     args = ap.parse_args()
     if args.worker == "ybguard":
         return worker_ybguard(120)
@@ -182,6 +213,11 @@ def main() -> None:
             ns.sysctl("net.ipv6.conf.all.disable_ipv6", "1")
         veth(send, "eth0", cap, "eth0")
         cap.ip("addr add 10.88.0.2/30 dev eth0")
+        r = run_cli(cap.name, send.name, pcap, expected, args.cli_window, tmp)
+        cpu = r["user"] + r["sys"]
+        print(f"\n== ybguard scan --capture {args.cli_window:g} (whole process, interpreter start and imports included) ==")
+        print(f"  CPU {cpu:.3f} s (user {r['user']:.3f}, sys {r['sys']:.3f}) = {100 * cpu / r['window']:.1f} % of the"
+              f" window; violating flows reported: {len(r['found'])}/{len(expected)}; other fails: {r['others']}")
         kinds = ["ybguard"] + ([] if args.skip_scapy else ["scapy"])
         for kind in kinds:
             r = run(kind, cap.name, send.name, pcap, expected)
