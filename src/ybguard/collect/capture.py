@@ -413,6 +413,7 @@ class Capturer:
 
     def _close_tap(self, tap: _Tap) -> None:
         try:
+            self.drain(tap, budget=1 << 20)  # what it queued before the interface went away still counts
             tap.read_stats()
         except OSError:
             pass
