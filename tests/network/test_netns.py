@@ -109,6 +109,13 @@ def test_compliant_leased_line_terminal(topo: Topology, tmp_path: Path) -> None:
     assert code == 0
 
 
+def test_compliant_with_the_contract_example_policy(topo: Topology, example_policy_path: Path) -> None:
+    term, _ = terminal(topo)
+    code, report = scan(term, str(example_policy_path))
+    assert [f["check"] for f in report["findings"] if f["status"] != "pass"] == []
+    assert code == 0
+
+
 def test_default_route(topo: Topology, tmp_path: Path) -> None:
     term, _ = terminal(topo)
     term.ip("route add default via 10.88.0.1")
