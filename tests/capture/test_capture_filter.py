@@ -159,3 +159,34 @@ def test_parse_frame_reads_ports_after_ipv6_extension_headers_and_never_raises_o
     for junk in (b"", b"\x00" * 5, b"\xff" * 14, bytes(pkt)[:20], b"\x45" + b"\x00" * 10):
         parse_frame(junk, "ethernet")
         parse_frame(junk, "raw")
+
+
+def test_flow_table_folds_both_directions_caps_and_expires():
+    import time
+
+    from scapy.layers.inet import IP, UDP
+    from scapy.layers.l2 import Ether
+
+    from ybguard.collect.capture import Capturer
+
+    cap = Capturer(ALLOWED, max_flows=2, compiler=lambda e, lt: b"")
+
+    def feed(src: str, sport: int, dst: str, dport: int) -> None:
+        frame = bytes(Ether() / IP(src=src, dst=dst) / UDP(sport=sport, dport=dport))
+        cap._account("eth1", parse_frame(frame, "ethernet"), len(frame))
+
+    feed("192.168.100.2", 40001, "198.51.100.10", 53)
+    feed("198.51.100.10", 53, "192.168.100.2", 40001)  # the answer joins the same flow
+    feed("192.168.100.2", 40002, "198.51.100.10", 53)
+    feed("192.168.100.2", 40003, "198.51.100.10", 53)  # third flow: table full
+    feed("192.168.100.2", 40003, "198.51.100.10", 53)
+    new = cap.take_new()
+    assert [(f.describe(), f.packets) for f in new] == [
+        ("eth1 udp 192.168.100.2:40001 -> 198.51.100.10:53", 2),
+        ("eth1 udp 192.168.100.2:40002 -> 198.51.100.10:53", 1),
+    ]
+    assert (cap.overflow_flows, cap.overflow_packets) == (1, 2)
+    assert cap.take_new() == []
+    assert cap.expire(30.0) == []
+    gone = cap.expire(30.0, now=time.time() + 31)
+    assert {f.describe() for f in gone} == {f.describe() for f in new} and cap.flows == {}
