@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
+from typing import Sequence
 
 import pytest
 from capture_lab import fails, only, report_of, statuses
@@ -10,22 +13,15 @@ from capture_lab import fails, only, report_of, statuses
 pytestmark = pytest.mark.netns
 
 
-def _capture(lab, seconds: float, *senders: str, policy: str = "", wrap=()):
-    """Start a capture scan in the terminal, send traffic once the taps are bound, return the report."""
-    proc = lab.ybguard(lab.term, *wrap, "scan", "--format", "json", "--only", "network.live-traffic",
-                       "--capture", str(seconds), "--policy", policy or lab.policy()) if not wrap else None
-    if wrap:
-        import subprocess
-        import sys
-
-        proc = subprocess.Popen(["ip", "netns", "exec", lab.term.name, *wrap, sys.executable, "-m", "ybguard", "scan",
-                                 "--format", "json", "--only", "network.live-traffic", "--capture", str(seconds),
-                                 "--policy", policy or lab.policy()], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        lab.procs.append(proc)
-        return report_of(proc)
-    lab.wait_for_taps(lab.term, 2)
-    for spec in senders:
-        lab.start(lab.term, "--send", spec)
+def _capture(lab, seconds: float, *senders: str, wrap: Sequence[str] = ()):  # type: ignore[no-untyped-def]
+    """A capture scan in the terminal; traffic is sent once the taps are bound. ``wrap`` prefixes the command."""
+    proc = subprocess.Popen(["ip", "netns", "exec", lab.term.name, *wrap, sys.executable, "-m", "ybguard", "scan",
+                             "--format", "json", "--only", "network.live-traffic", "--capture", str(seconds),
+                             "--policy", lab.policy()], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    lab.procs.append(proc)
+    if senders:
+        lab.wait_for_taps(lab.term, 2)
+        lab.start(lab.term, *[arg for spec in senders for arg in ("--send", spec)])  # one process: quick to start
     return report_of(proc)
 
 
@@ -33,7 +29,7 @@ def test_traffic_to_the_internet_during_a_capture_is_reported_as_flows(lab):
     lab.broadband_route()
     lab.start(lab.inet, "--udp-sink", "198.51.100.10", "9999", "--tcp", "198.51.100.10", "8443")
     lab.start(lab.plat, "--udp-sink", "10.50.0.1", "9999")
-    code, report = _capture(lab, 3, "udp:192.168.100.2:40001:198.51.100.10:9999:3",
+    code, report = _capture(lab, 4, "udp:192.168.100.2:40001:198.51.100.10:9999:3",
                             "tcp:192.168.100.2:40002:198.51.100.10:8443:1",
                             "udp:10.88.0.2:40003:10.50.0.1:9999:5")
     assert code == 1
@@ -55,7 +51,7 @@ def test_traffic_to_the_internet_during_a_capture_is_reported_as_flows(lab):
 def test_traffic_only_to_the_yibao_side_is_a_pass(lab):
     lab.broadband_route()
     lab.start(lab.plat, "--udp-sink", "10.50.0.1", "9999", "--tcp", "10.50.0.1", "443")
-    code, report = _capture(lab, 2, "udp:10.88.0.2:40003:10.50.0.1:9999:20", "tcp:10.88.0.2:40004:10.50.0.1:443:1")
+    code, report = _capture(lab, 3, "udp:10.88.0.2:40003:10.50.0.1:9999:20", "tcp:10.88.0.2:40004:10.50.0.1:443:1")
     assert statuses(report, "network.live-traffic") == {"pass"}, report["findings"]
     assert code == 0
     (finding,) = only(report, "network.live-traffic")
@@ -87,9 +83,6 @@ def test_policy_capture_seconds_takes_effect(lab):
 
 def test_python_fallback_when_the_filter_cannot_be_compiled_still_reports_flows(lab):
     """No compiler at all (no libpcap, no tcpdump): every packet goes to Python, flows are still found."""
-    import subprocess
-    import sys
-
     lab.broadband_route()
     lab.start(lab.inet, "--udp-sink", "198.51.100.10", "9999")
     script = (
@@ -128,7 +121,7 @@ def test_a_vpn_tun_device_is_captured_as_raw_ip(lab):
     lab.term.ip("addr add 172.16.9.2/24 dev tun0")
     lab.term.ip("link set tun0 up")
     lab.term.ip("route add 203.0.113.0/24 dev tun0")
-    proc = lab.ybguard(lab.term, "scan", "--format", "json", "--only", "network.live-traffic", "--capture", "2",
+    proc = lab.ybguard(lab.term, "scan", "--format", "json", "--only", "network.live-traffic", "--capture", "3",
                        "--policy", lab.policy())
     lab.wait_for_taps(lab.term, 3)
     lab.start(lab.term, "--send", "udp:172.16.9.2:40010:203.0.113.5:9999:2",

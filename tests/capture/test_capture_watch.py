@@ -88,19 +88,19 @@ def test_watch_reports_a_route_and_a_packet_while_it_runs_and_stops_cleanly(lab,
     assert not any(e["check"] == "network.public-route" for e in events.seen)
 
     lab.broadband_route()
-    route = events.wait_for(lambda e: e["event"] == "violation" and e["check"] == "network.public-route", 5)
+    route = events.wait_for(lambda e: e["event"] == "violation" and e["check"] == "network.public-route", 15)
     assert route["subject"] == "default via 192.168.100.1 dev eth1 table main"
     assert route["severity"] == "critical" and route["evidence"]
 
     lab.start(lab.term, "--send", "udp:192.168.100.2:40009:198.51.100.10:9999:2")  # waived in the policy
     lab.start(lab.term, "--send", "udp:192.168.100.2:40007:198.51.100.10:9999:2")
-    flow = events.wait_for(lambda e: e["event"] == "violation" and e["check"] == "network.live-traffic", 5)
+    flow = events.wait_for(lambda e: e["event"] == "violation" and e["check"] == "network.live-traffic", 15)
     assert flow["subject"] == "eth1 udp 192.168.100.2:40007 -> 198.51.100.10:9999"
     assert "python" in flow["message"]
     assert not [e for e in events.drain() if e["check"] == "network.live-traffic"]  # 40009 is waived
 
     lab.term.ip("route del default via 192.168.100.1 dev eth1")
-    gone = events.wait_for(lambda e: e["event"] == "resolved" and e["check"] == "network.public-route", 5)
+    gone = events.wait_for(lambda e: e["event"] == "resolved" and e["check"] == "network.public-route", 15)
     assert gone["subject"] == route["subject"]
 
     proc.send_signal(signal.SIGTERM)
