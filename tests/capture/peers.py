@@ -62,7 +62,7 @@ def http_server(addr: str, port: int, body: str) -> None:
 
 
 def udp_sink(addr: str, port: int) -> None:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET, socket.SOCK_DGRAM)
     sock.bind((addr, port))
     threading.Thread(target=lambda: [sock.recv(2048) for _ in iter(int, 1)], daemon=True).start()
 
@@ -79,15 +79,16 @@ def tun_device(name: str) -> None:
 
 
 def send(spec: str) -> None:
-    """proto:src:sport:dst:dport:count — a few packets, socket kept open for process lookup."""
-    proto, src, sport, dst, dport, count = spec.split(":")
+    """proto:src:sport:dst:dport:count (commas for IPv6) — a few packets, socket kept open for process lookup."""
+    proto, src, sport, dst, dport, count = spec.split("," if "," in spec else ":")
+    family = socket.AF_INET6 if ":" in src else socket.AF_INET
     if proto == "udp":
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s = socket.socket(family, socket.SOCK_DGRAM)
         s.bind((src, int(sport)))
         for i in range(int(count)):
             s.sendto(b"ybguard-test-%d" % i, (dst, int(dport)))
     else:
-        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s = socket.socket(family, socket.SOCK_STREAM)
         s.bind((src, int(sport)))
         s.settimeout(2)
         s.connect((dst, int(dport)))

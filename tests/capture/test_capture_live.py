@@ -130,3 +130,27 @@ def test_a_vpn_tun_device_is_captured_as_raw_ip(lab):
     assert fails(report, "network.live-traffic") == {"tun0 udp 172.16.9.2:40010 -> 203.0.113.5:9999"}
     sources = " | ".join(e["source"] for e in only(report, "network.live-traffic")[0]["evidence"])
     assert "tun0 (raw; kernel BPF)" in sources and "eth0, eth1 (ethernet; kernel BPF)" in sources
+
+
+def test_ipv6_neighbour_discovery_is_ignored_and_ipv6_traffic_outside_policy_is_reported(lab):
+    """IPv6 on the broadband link: DAD, router solicitations, MLD and ND never count; a UDP packet does."""
+    for ns, dev in ((lab.term, "eth1"), (lab.inet, "eth0")):
+        ns.sysctl(f"net.ipv6.conf.{dev}.disable_ipv6", "0")
+    lab.term.ip("addr add 2001:db8:100::2/64 dev eth1 nodad")
+    lab.inet.ip("addr add 2001:db8:100::1/64 dev eth0 nodad")
+    lab.start(lab.inet, "--udp-sink", "2001:db8:100::1", "9999")
+    proc = subprocess.Popen(["ip", "netns", "exec", lab.term.name, sys.executable, "-m", "ybguard", "scan",
+                             "--format", "json", "--only", "network.live-traffic", "--capture", "4",
+                             "--policy", lab.policy()], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    lab.procs.append(proc)
+    lab.wait_for_taps(lab.term, 2)
+    # re-enabling IPv6 on a link makes the kernel solicit routers and report multicast membership
+    lab.term.ip("link set eth1 down")
+    lab.term.ip("link set eth1 up")
+    lab.term.ip("addr replace 2001:db8:100::2/64 dev eth1 nodad")
+    lab.start(lab.term, "--send", "udp,2001:db8:100::2,40020,2001:db8:100::1,9999,2")
+    code, report = report_of(proc)
+    assert fails(report, "network.live-traffic") == {"eth1 udp [2001:db8:100::2]:40020 -> [2001:db8:100::1]:9999"}
+    counters = " | ".join(e["detail"] for e in only(report, "network.live-traffic")[0]["evidence"]
+                          if e["source"] == "capture counters eth1")
+    assert "outside policy: 2" in counters, counters

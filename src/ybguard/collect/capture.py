@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import collections
 import ctypes
+import errno
 import ipaddress
 import os
 import select
@@ -442,6 +443,10 @@ class Capturer:
                 length, _addr_info = tap.sock.recvfrom_into(buf, SNAPLEN, socket.MSG_TRUNC)
             except (BlockingIOError, InterruptedError):
                 break
+            except OSError as exc:
+                if exc.errno in (errno.ENETDOWN, errno.ENODEV, errno.ENXIO):
+                    break  # the link went down; the kernel re-arms the socket when it comes back up
+                raise
             n += 1
             pkt = parse_frame(bytes(buf[:min(length, SNAPLEN)]), tap.linktype)
             if not classify(pkt):
