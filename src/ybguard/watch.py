@@ -71,6 +71,8 @@ def _now() -> str:
 
 
 class Watcher:
+    """One watch session: the last findings (to diff against), the running capture, pending hooks."""
+
     def __init__(self, policy: Policy, target: Target, checks: Sequence[Check], options: WatchOptions,
                  out: IO[str], err: IO[str] = sys.stderr) -> None:
         self.policy = policy
@@ -307,8 +309,10 @@ class Watcher:
         if self.netlink is not None:
             self.netlink.close()
         deadline = time.monotonic() + min(self.opts.hook_timeout, 10.0)
-        for th in self.hooks:
+        for th in self.hooks:  # a cut-off command started just before SIGTERM still gets to finish
             th.join(max(0.0, deadline - time.monotonic()))
+        for fd in (self._wake_r, self._wake_w):
+            os.close(fd)
 
 
 def run_watch(policy: Policy, target: Target, options: WatchOptions, out: IO[str],
