@@ -311,7 +311,9 @@ class Watcher:
         deadline = time.monotonic() + min(self.opts.hook_timeout, 10.0)
         for th in self.hooks:  # a cut-off command started just before SIGTERM still gets to finish
             th.join(max(0.0, deadline - time.monotonic()))
-        for fd in (self._wake_r, self._wake_w):
+        wake = (self._wake_r, self._wake_w)
+        self._wake_r = self._wake_w = -1  # a late signal must not write into a reused descriptor
+        for fd in wake:
             os.close(fd)
 
 
