@@ -201,6 +201,39 @@ def _file_width() -> int:
         return 80
 
 
+@cli.command()
+@click.option("--policy", "policy_path", metavar="FILE", help="Policy YAML (else $YBGUARD_POLICY, /etc/ybguard/policy.yaml, built-in).")
+@click.option("--interval", type=click.FloatRange(min=0.2), default=2.0, show_default=True,
+              help="Re-check the network at least this often (seconds); kernel change events re-check at once.")
+@click.option("--output", default="-", show_default=True, metavar="FILE|-", help="Append one JSON line per event here.")
+@click.option("--syslog", "use_syslog", is_flag=True, help="Also send every event to syslog (daemon facility).")
+@click.option("--on-violation", metavar="CMD", help="Run CMD (via /bin/sh) for each new violation, the finding as JSON on stdin.")
+@click.option("--capture/--no-capture", default=True, show_default=True, help="Keep a live capture running.")
+@click.option("--max-flows", type=click.IntRange(min=1), help="Cap of the flow table (default: policy network.capture.max_flows).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), help="Message language (default from the locale).")
+def watch(policy_path: Optional[str], interval: float, output: str, use_syslog: bool, on_violation: Optional[str],
+          capture: bool, max_flows: Optional[int], lang: Optional[str]) -> None:
+    """Watch this host continuously; print one JSON line per new violation and per resolved one.
+
+    持续监视本机网络：每出现一个新违规、每个违规消除，各输出一行 JSON。SIGTERM/SIGINT 正常退出（0）。
+    """
+    from .target import open_target
+    from .watch import WatchOptions, run_watch
+
+    lang = _lang(lang)
+    policy = _load_policy(policy_path, lang)
+    options = WatchOptions(interval=interval, capture=capture, max_flows=max_flows, on_violation=on_violation,
+                           syslog=use_syslog, lang=lang)
+    if output == "-":
+        sys.exit(run_watch(policy, open_target(None), options, sys.stdout))
+    try:
+        out = open(output, "a", encoding="utf-8")
+    except OSError as exc:
+        raise Abort2(t("cli.write_failed", lang, path=output, reason=exc.strerror or str(exc))) from None
+    with out:
+        sys.exit(run_watch(policy, open_target(None), options, out))
+
+
 @cli.group()
 def policy() -> None:
     """Validate and show policies. 校验与查看策略。"""

@@ -1,7 +1,113 @@
-"""Checks of the capture area."""
+"""Checks of live traffic (``--capture``) and of the active probe (``--probe``).
 
-from typing import Tuple
+A flow outside policy is a fail with the packets as evidence. A capture that could not see
+everything (an interface not watched, packets dropped while filtering in Python) is never a
+pass: without a violation to show it is an ``error`` that says what was missed.
+"""
 
-from .interface import Check
+from __future__ import annotations
 
-CHECKS: Tuple[Check, ...] = ()
+from datetime import datetime, timezone
+from typing import Dict, Iterable, List, Sequence, Tuple
+
+from ..facts.capture import CaptureResult, Flow, InterfaceCapture, NotRequested, ProbeResult
+from ..models import Evidence, Severity
+from ..policy.schema import Policy
+from . import rules
+from .interface import Check, Facts, Result, error, fail, msg, not_applicable, passed
+
+
+def _ts(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, timezone.utc).astimezone().isoformat(timespec="milliseconds")
+
+
+def capture_evidence(interfaces: Sequence[InterfaceCapture]) -> Tuple[Evidence, ...]:
+    """The filter once per distinct (link type, where it ran), then each interface's counters."""
+    groups: Dict[Tuple[str, str, bool, str], List[str]] = {}
+    for i in interfaces:
+        groups.setdefault((i.linktype, i.filter, i.kernel_filter, i.compile_error), []).append(i.name)
+    out = []
+    for (linktype, expression, kernel, err), names in groups.items():
+        where = "kernel BPF" if kernel else f"Python, the filter could not be compiled: {err}"
+        out.append(Evidence(f"capture filter for {', '.join(names)} ({linktype}; {where})", expression))
+    for i in interfaces:
+        out.append(Evidence(f"capture counters {i.name}",
+                            f"passed the filter: {i.passed}; dropped by the kernel (socket buffer full): {i.drops}; "
+                            f"outside policy: {i.outside_policy}"))
+    return tuple(out)
+
+
+def flow_evidence(f: Flow) -> Evidence:
+    return Evidence(
+        f"live capture {f.interface}",
+        f"{f.describe()}: {f.packets} packets, {f.bytes} bytes, first {_ts(f.first_seen)}, "
+        f"last {_ts(f.last_seen)}, process {f.process or 'unknown'}",
+    )
+
+
+def _live_traffic(facts: Facts, policy: Policy) -> Iterable[Result]:
+    cap = facts["network.capture"]
+    if isinstance(cap, NotRequested):
+        return [not_applicable("host", msg(cap.reason))]
+    assert isinstance(cap, CaptureResult)
+    common = capture_evidence(cap.interfaces)
+    out: List[Result] = []
+    for f in sorted(cap.flows, key=lambda f: (f.first_seen, f.describe())):
+        out.append(fail(f.describe(), msg("network.live-traffic.flow", flow=f.describe(), packets=f.packets,
+                                          bytes=f.bytes, process=f.process or "?"),
+                        flow_evidence(f), *common))
+    if cap.overflow_flows:
+        out.append(fail("flow table full", msg("network.live-traffic.overflow", flows=cap.overflow_flows,
+                                               packets=cap.overflow_packets, max=cap.max_flows), *common))
+    for i in cap.interfaces:
+        if i.drops and i.kernel_filter:
+            # Only packets outside policy pass the kernel filter, so every drop was one.
+            out.append(fail(f"{i.name}: {i.drops} packets dropped", msg("network.live-traffic.dropped_outside",
+                                                                        iface=i.name, drops=i.drops),
+                            *capture_evidence((i,))))
+    gaps = [(name, why) for name, why in cap.not_captured]
+    gaps += [(i.name, f"{i.drops} packets dropped while filtering in Python")
+             for i in cap.interfaces if i.drops and not i.kernel_filter]
+    if gaps:
+        out.append(error("capture incomplete", msg("network.live-traffic.incomplete",
+                                                   gaps="; ".join(f"{n}: {w}" for n, w in gaps)), *common))
+    if not out:
+        names = ", ".join(i.name for i in cap.interfaces) or "-"
+        python = [i.name for i in cap.interfaces if not i.kernel_filter]
+        key = "network.live-traffic.clean_python" if python else "network.live-traffic.clean"
+        out.append(passed("host", msg(key, seconds=f"{cap.seconds:g}", ifaces=names,
+                                      python=", ".join(python)), *common))
+    return out
+
+
+def _probe(facts: Facts, policy: Policy) -> Iterable[Result]:
+    res = facts["network.probe"]
+    if isinstance(res, NotRequested):
+        return [not_applicable("host", msg(res.reason))]
+    assert isinstance(res, ProbeResult)
+    tried = tuple(Evidence(f"probe {o.kind} {o.target}",
+                           (o.detail or "-") + (f" (could not run: {o.error})" if o.error else "")
+                           + f" [{o.elapsed_ms} ms]") for o in res.outcomes)
+    out: List[Result] = []
+    for o in res.outcomes:
+        if o.reached:
+            out.append(fail(f"{o.kind} {o.target}", msg("network.probe.reached", target=f"{o.kind} {o.target}",
+                                                         iface=o.interface or "?", source=o.source or "?",
+                                                         answer=o.detail),
+                            Evidence(f"probe {o.kind} {o.target}",
+                                     f"interface {o.interface or '?'}, source address {o.source or '?'}; "
+                                     f"{o.detail}"), *tried))
+    for o in res.outcomes:
+        if o.error and not o.reached:
+            out.append(error(f"{o.kind} {o.target}", msg("network.probe.could_not_run",
+                                                          target=f"{o.kind} {o.target}", reason=o.error), *tried))
+    if not out:
+        out.append(passed("host", msg("network.probe.silent", n=len(res.outcomes),
+                                      timeout=f"{res.timeout_seconds:g}"), *tried))
+    return out
+
+
+CHECKS: Tuple[Check, ...] = (
+    Check("network.live-traffic", Severity.CRITICAL, rules.ISOLATION, ("network.capture",), _live_traffic),
+    Check("network.probe", Severity.CRITICAL, rules.ISOLATION, ("network.probe",), _probe),
+)
