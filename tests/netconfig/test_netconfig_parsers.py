@@ -9,6 +9,7 @@ from typing import Set, Tuple
 import pytest
 
 from ybguard.collect import netconfig as nc
+from ybguard.collect.network import parse_dnsmasq_servers, parse_resolv_conf
 from ybguard.facts.network import ForwardingSetting, NatRule, Resolver, Rule, SharedConnection
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "netconfig"
@@ -332,9 +333,9 @@ def test_networkd_network_and_netdev():
 
 def test_resolv_conf():
     body = "# generated\nsearch ybj.example\nnameserver 10.88.0.53\n; old\nnameserver  223.5.5.5 \noptions edns0\n"
-    assert nc.parse_resolv_conf("/etc/resolv.conf", body) == (
+    assert parse_resolv_conf(body, "/etc/resolv.conf") == (
         Resolver("10.88.0.53", "/etc/resolv.conf:3"), Resolver("223.5.5.5", "/etc/resolv.conf:5"))
-    assert nc.parse_resolv_conf("/etc/resolv.conf", "# nothing\n") == ()
+    assert parse_resolv_conf("# nothing\n", "/etc/resolv.conf") == ()
 
 
 def test_resolved_conf_lists_ports_names_and_reset():
@@ -486,7 +487,7 @@ def test_bridge_ports_all_means_every_ethernet_interface():
 
 def test_dnsmasq_upstream_servers():
     p = "/etc/dnsmasq.conf"
-    assert nc.parse_dnsmasq(p, text("misc/dnsmasq.conf")) == (
+    assert parse_dnsmasq_servers(text("misc/dnsmasq.conf"), p) == (
         Resolver("10.88.0.53", f"{p}:12"), Resolver("223.5.5.5", f"{p}:14"), Resolver("2400:3200::1", f"{p}:15", "wlan0"))
 
 

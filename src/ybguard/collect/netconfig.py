@@ -58,6 +58,9 @@ from ..facts.network import (
 from ..target.interface import Target
 from .interface import CollectContext, Collector, FactError
 
+# One parser per file format: the live collectors' resolv.conf and dnsmasq readers serve images too.
+from .network import parse_dnsmasq_servers, parse_resolv_conf
+
 DEFAULT4 = ipaddress.ip_network("0.0.0.0/0")
 DEFAULT6 = ipaddress.ip_network("::/0")
 TABLE_IDS = {"local": 255, "main": 254, "default": 253}
@@ -1424,33 +1427,6 @@ def parse_openvpn(path: str, text: str) -> NetConfig:
 # --- resolvers -----------------------------------------------------------------------------------
 
 
-def parse_resolv_conf(path: str, text: str) -> Tuple[Resolver, ...]:
-    out: List[Resolver] = []
-    for n, raw in enumerate(text.splitlines(), 1):
-        words = raw.split()
-        if len(words) >= 2 and words[0] == "nameserver":
-            out.append(Resolver(address=words[1], source=_src(path, n)))
-    return tuple(out)
-
-
-def parse_dnsmasq(path: str, text: str) -> Tuple[Resolver, ...]:
-    """Upstream servers of dnsmasq (``server=1.2.3.4``, ``server=/ybj.example/10.88.0.53#53``,
-    ``server=1.2.3.4@eth0``); ``server=/domain/`` (answer locally) names no upstream."""
-    out: List[Resolver] = []
-    for n, raw in enumerate(text.splitlines(), 1):
-        line = raw.strip()
-        if line.startswith("#") or "=" not in line:
-            continue
-        key, _, value = line.partition("=")
-        if key.strip() != "server":
-            continue
-        address = value.strip().rsplit("/", 1)[-1].split("#", 1)[0]
-        address, _, iface = address.partition("@")
-        if address:
-            out.append(Resolver(address=address, source=_src(path, n), interface=iface))
-    return tuple(out)
-
-
 def parse_resolved_conf(files: Sequence[Tuple[str, str]]) -> Tuple[Resolver, ...]:
     """resolved.conf and its drop-ins in order: DNS=/FallbackDNS= lists; an empty assignment resets."""
     lists: Dict[str, List[Resolver]] = {"DNS": [], "FallbackDNS": []}
@@ -1833,7 +1809,7 @@ def collect_resolvers_offline(ctx: CollectContext) -> Tuple[Resolver, ...]:
     text = _read(target, "/etc/resolv.conf")
     if text is not None:
         label = "/etc/resolv.conf" if resolved_path == "/etc/resolv.conf" else f"/etc/resolv.conf -> {resolved_path}"
-        out.extend(parse_resolv_conf(label, text))
+        out.extend(parse_resolv_conf(text, label))
     else:
         try:
             is_link = os.path.islink(os.path.join(target.host_path("/etc"), "resolv.conf"))
@@ -1861,13 +1837,13 @@ def collect_resolvers_offline(ctx: CollectContext) -> Tuple[Resolver, ...]:
             + _files(target, "/etc/NetworkManager/dnsmasq.d/*") + _files(target, "/etc/NetworkManager/dnsmasq-shared.d/*"):
         body = _read(target, path)
         if body is not None:
-            out.extend(parse_dnsmasq(path, body))
+            out.extend(parse_dnsmasq_servers(body, path))
     # resolvconf(8) writes head, the interfaces' dns-* lines, base and tail into /run/resolvconf.
     for part in ("head", "base", "tail"):
         path = f"/etc/resolvconf/resolv.conf.d/{part}"
         body = _read(target, path)
         if body is not None:
-            out.extend(parse_resolv_conf(path, body))
+            out.extend(parse_resolv_conf(body, path))
     out.extend(_saved(ctx).resolvers)
     return tuple(out)
 

@@ -702,15 +702,16 @@ def resolvers_from_keyfile(text: str, source: str) -> Tuple[Resolver, ...]:
 
 
 def parse_dnsmasq_servers(text: str, source: str) -> Tuple[Resolver, ...]:
-    """Upstreams of a local dnsmasq: ``server=1.2.3.4``, ``server=/domain/1.2.3.4#53``."""
+    """Upstreams of dnsmasq: ``server=1.2.3.4``, ``server=/domain/1.2.3.4#53``, ``server=1.2.3.4@eth0``;
+    ``server=/domain/`` (answer locally) names no upstream."""
     out: List[Resolver] = []
     for no, line in enumerate(text.splitlines(), 1):
         key, sep, value = line.split("#", 1)[0].strip().partition("=")  # "#" also ends "addr#port"
         if not sep or key.strip() != "server":
             continue
-        addr = value.strip().rsplit("/", 1)[-1].split("@", 1)[0]
+        addr, _, iface = value.strip().rsplit("/", 1)[-1].partition("@")
         if addr:
-            out.append(Resolver(addr, f"{source}:{no}"))
+            out.append(Resolver(addr, f"{source}:{no}", iface))
     return tuple(out)
 
 
