@@ -62,10 +62,7 @@ def _section(facts: Any, key: str, unrecorded: Dict[str, str], name: str) -> Opt
     try:
         return facts.get(key)
     except Exception as exc:  # noqa: BLE001 - recorded as "not recorded", shown to the user
-        if key not in getattr(facts, "_registry", {key: None}):
-            unrecorded[name] = f"{key}: no collector for this target"
-            return None
-        reason = reason_of(exc)
+        reason = reason_of(exc)  # "no collector for this target" comes from the FactSet itself
         unrecorded[name] = f"{key}: {t(reason.key, 'en', **reason.args_map)}"
         return None
 

@@ -185,20 +185,22 @@ def test_nic_rename_and_gateway_mac_in_namespace(topo, tmp_path: Path) -> None: 
     policy = tmp_path / "policy.yaml"
     policy.write_text(f"policy: {{id: ns-test, version: 1}}\nnetwork:\n  leased_line: {{interfaces: [eth0]}}\nintegrity:\n  paths: [{app}]\n")
     base = tmp_path / "baseline.json"
-    helper = str(HERE / "nsbaseline_helper.py")
-    env_py = [sys.executable, helper]
-    term.run([*env_py, "create", str(policy), str(base)])
+    # The real CLI inside the namespace, with the real network.interfaces collector.
+    ybguard = [sys.executable, "-m", "ybguard"]
+    term.run([*ybguard, "baseline", "create", "--policy", str(policy), "-o", str(base), "--lang", "en"])
     doc = json.loads(base.read_text())
     jsonschema.Draft202012Validator(SCHEMA).validate(doc)
     assert doc["gateways"] == [{"ip": "10.88.0.1", "mac": "02:00:5e:00:00:01", "dev": "eth0"}]
     assert {i["name"] for i in doc["interfaces"]} == {"eth0", "eth1"}
 
     def drift() -> Dict[str, Dict[str, Set[str]]]:
-        rows = json.loads(term.run([*env_py, "scan", str(policy), str(base)]).stdout)
-        got: Dict[str, Dict[str, Set[str]]] = {}
-        for check, status, subject, _ in rows:
-            got.setdefault(check, {}).setdefault(status, set()).add(subject)
-        return got
+        return by_check(scan_report())
+
+    def scan_report() -> dict:
+        proc = term.run([*ybguard, "scan", "--policy", str(policy), "--baseline", str(base), "--only", "integrity.*",
+                         "--format", "json", "--lang", "en"], check=False)
+        assert proc.returncode in (0, 1), proc.stderr
+        return json.loads(proc.stdout)
 
     got = drift()
     assert got["integrity.baseline-interfaces"] == {"pass": {"baseline"}}
@@ -210,5 +212,4 @@ def test_nic_rename_and_gateway_mac_in_namespace(topo, tmp_path: Path) -> None: 
     got = drift()
     assert got["integrity.baseline-interfaces"] == {"fail": {"eth1"}}
     assert got["integrity.baseline-gateway"] == {"fail": {"10.88.0.1 dev eth0"}}
-    rows = json.loads(term.run([*env_py, "scan", str(policy), str(base)]).stdout)
-    assert any("renamed: eth1 02:00:5e:00:aa:01 -> lan9" in r[3] for r in rows)
+    assert any("renamed: eth1 02:00:5e:00:aa:01 -> lan9" in f["message"] for f in scan_report()["findings"])
