@@ -214,3 +214,18 @@ def test_selective_stop_rules_do_not_shadow() -> None:
              Rule(40000, "table", "200", 200, "from all", 4))
     assert set(reachable_tables(rules, 4)) == {"255", "100", "254"}
     assert set(reachable_tables(rules, 6)) == {"255", "254", "253"}  # no v6 rules: kernel defaults
+
+
+def test_saved_configuration_is_worded_as_configuration() -> None:
+    """An image's records have up=None: the message must not claim the interface is up now."""
+    wifi = Interface("wlan0", "wireless", up=None, dhcp=True, configured=True, source="/etc/netplan/50-wifi.yaml:3")
+    lan = Interface("eth1", "ethernet", up=None, configured=True, source="/etc/network/interfaces:7",
+                    addresses=(Address(ipaddress.ip_address("192.168.1.20"), 24),))
+    live = replace(wifi, up=True, addresses=lan.addresses, configured=False, dhcp=False)
+    facts = {"network.interfaces": (wifi, lan)}
+    assert [(r.subject, r.message.key) for r in run("network.forbidden-interface", facts)] == [
+        ("wlan0", "network.forbidden-interface.configured")]
+    assert sorted((r.subject, r.message.key) for r in run("network.dual-homed", facts)) == [
+        ("eth1", "network.dual-homed.configured"), ("wlan0", "network.dual-homed.dhcp")]
+    assert [r.message.key for r in run("network.forbidden-interface", {"network.interfaces": (live,)})] == [
+        "network.forbidden-interface.active"]

@@ -280,7 +280,8 @@ def check_forbidden_interface(facts: Facts, policy: Policy) -> Iterable[Result]:
         if iface.kind not in forbidden or iface.kind == KIND_LOOPBACK:
             continue
         if _active(iface):
-            out.append(fail(iface.name, msg("network.forbidden-interface.active", name=iface.name, kind=iface.kind),
+            key = "network.forbidden-interface.configured" if iface.up is None else "network.forbidden-interface.active"
+            out.append(fail(iface.name, msg(key, name=iface.name, kind=iface.kind),
                             _iface_evidence(iface)))
         else:
             out.append(fail(iface.name, msg("network.forbidden-interface.present", name=iface.name, kind=iface.kind),
@@ -308,7 +309,8 @@ def check_dual_homed(facts: Facts, policy: Policy) -> Iterable[Result]:
             continue
         outside = _outside_addresses(iface, allowed)
         if outside:
-            out.append(fail(iface.name, msg("network.dual-homed.address", name=iface.name, addresses=", ".join(outside)),
+            key = "network.dual-homed.configured" if iface.up is None else "network.dual-homed.address"
+            out.append(fail(iface.name, msg(key, name=iface.name, addresses=", ".join(outside)),
                             _iface_evidence(iface)))
         elif iface.up is None and iface.dhcp and not iface.addresses:
             out.append(fail(iface.name, msg("network.dual-homed.dhcp", name=iface.name), _iface_evidence(iface)))

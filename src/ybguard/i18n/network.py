@@ -49,6 +49,11 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
         "Interface {name} is of kind {kind}, which the policy forbids, and it is up with an address: "
         "it can be a path to the Internet",
     ),
+    "network.forbidden-interface.configured": (
+        "已保存的配置中有类型为 {kind} 的接口 {name}（策略禁止），并为其配置了地址或 DHCP，启用后即可能构成通往互联网的通道",
+        "The saved configuration has interface {name} of kind {kind}, which the policy forbids, with an address "
+        "or DHCP: once it comes up it can be a path to the Internet",
+    ),
     "network.forbidden-interface.present": (
         "接口 {name} 的类型为 {kind}（策略禁止），目前未启用或没有地址，但随时可被启用",
         "Interface {name} is of kind {kind}, which the policy forbids; it is down or has no address now, "
@@ -66,6 +71,11 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
     "network.dual-homed.address": (
         "专线以外的网卡 {name} 已启用，且地址 {addresses} 不在策略允许的网段内",
         "NIC {name} is not the leased line, is up, and has addresses outside allowed_networks: {addresses}",
+    ),
+    "network.dual-homed.configured": (
+        "已保存的配置为专线以外的网卡 {name} 设置了不在策略允许网段内的地址 {addresses}",
+        "The saved configuration gives NIC {name}, which is not the leased line, addresses outside "
+        "allowed_networks: {addresses}",
     ),
     "network.dual-homed.dhcp": (
         "专线以外的网卡 {name} 被配置为通过 DHCP 获取地址，一旦接入即会连到其他网络",
