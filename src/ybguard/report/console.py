@@ -10,6 +10,7 @@ import io
 from itertools import groupby
 from typing import List
 
+from rich import box
 from rich.console import Console, RenderableType
 from rich.padding import Padding
 from rich.table import Table
@@ -77,11 +78,13 @@ def render(report: Report, color: bool = False, width: int = 100) -> str:
     rest = [f for f in report.findings if f.status not in (Status.FAIL, Status.ERROR)]
     if rest:
         con.print()
-        table = Table(title=t("console.others", lang), title_justify="left", show_lines=False, expand=False)
+        # A light frame and a detail column that takes what the check ids leave: still readable at 80.
+        table = Table(title=t("console.others", lang), title_justify="left", show_lines=False, expand=True,
+                      box=box.SIMPLE_HEAD, pad_edge=False)
         table.add_column(t("console.col.check", lang), no_wrap=True)
         table.add_column(t("console.col.status", lang), no_wrap=True)
-        table.add_column(t("console.col.subject", lang), overflow="fold")
-        table.add_column(t("console.col.detail", lang), overflow="fold")
+        table.add_column(t("console.col.subject", lang), overflow="fold", max_width=32)
+        table.add_column(t("console.col.detail", lang), overflow="fold", ratio=1)
         for f in sorted(rest, key=lambda f: (f.area, f.check, f.subject)):
             table.add_row(Text(f.check), Text(t("status." + f.status.value, lang), style=_STATUS_STYLE[f.status]),
                           Text(f.subject), Text(f.message if f.status is not Status.PASS else f.title))
