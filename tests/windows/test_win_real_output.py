@@ -17,7 +17,7 @@ import pytest
 from test_win_live_paths import RecordedTarget, _registry
 
 from ybguard.collect import FactSet, ScanOptions, registry_for
-from ybguard.collect.windows import parse_net_accounts, parse_route_print
+from ybguard.collect.windows import parse_net_accounts, parse_route_print, policy_from_secedit
 from ybguard.policy.schema import Policy
 
 REAL = Path(__file__).resolve().parent.parent / "data" / "windows" / "real"
@@ -202,3 +202,24 @@ def test_live_routing_from_real_chinese_route_print() -> None:
         ("0.0.0.0/1", "26.26.26.3", "26.26.26.1"),
         ("128.0.0.0/1", "26.26.26.3", "26.26.26.1"),
     }
+
+
+def test_secedit_real_export_reads_only_system_access() -> None:
+    """A full export from Windows Server 2016 also carries Netlogon's MaximumPasswordAge=4,30
+    (the machine-account password) under [Registry Values]; only [System Access] counts."""
+    raw = (REAL / "secedit_en_server2016.inf").read_bytes()
+    assert raw[:2] == b"\xff\xfe"
+    text = raw.decode("utf-16")
+    assert "Netlogon\\Parameters\\MaximumPasswordAge=4,30" in text
+    pol = policy_from_secedit(text)
+    assert (pol.min_length, pol.max_age_days) == (0, 42)
+
+
+def test_live_password_policy_from_real_output() -> None:
+    elevated = RecordedTarget(_registry(), {}, secedit=(REAL / "secedit_en_server2016.inf").read_bytes())
+    pol = FactSet(elevated, Policy(), ScanOptions(), registry_for("windows")).get("accounts.password_policy")
+    assert (pol.min_length, pol.max_age_days) == (0, 42)
+    plain = RecordedTarget(_registry(), {"net accounts": (REAL / "net_accounts_zh_domain.txt").read_text("utf-8")})
+    pol = FactSet(plain, Policy(), ScanOptions(), registry_for("windows")).get("accounts.password_policy")
+    assert (pol.min_length, pol.max_age_days) == (7, 42)
+    assert [c[0] for c in plain.calls] == ["secedit", "net"]
