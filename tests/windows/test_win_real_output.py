@@ -98,6 +98,16 @@ ROUTES: Dict[str, Tuple[List[Row], Dict[str, int]]] = {
         ],
         {"broadcast": 6, "local": 4, "multicast": 3, "unicast": 5},
     ),
+    # Windows 7 (NDIS 6.20, metrics 306/276), quoted in a Ruby comment: 6to4 IPv6 default
+    "route_print_zh_win7.txt": (
+        [
+            ("0.0.0.0/0", "192.168.100.1", "192.168.100.101", "active", 20),
+            ("50.50.50.0/24", "", "50.50.50.55", "active", 276),
+            ("100.100.101.0/24", "192.168.100.1", "127.0.0.1", "active", 51),
+            ("192.168.100.0/24", "", "192.168.100.101", "active", 276),
+        ],
+        {"broadcast": 6, "local": 4, "multicast": 3, "unicast": 4},
+    ),
     # a VPN's split default (0/1 + 128/1) next to two ordinary defaults; persistent metric "默认"
     "route_print_zh_vpn_split_default.txt": (
         [
