@@ -669,7 +669,10 @@ def parse_route_print(text: str) -> Tuple[Route, ...]:
     Labels are localised ("On-link" / "在链路上", "Default" / "默认"), so rows are recognised by
     shape: active routes have five columns (destination, mask, gateway, interface address,
     metric), persistent routes four (destination, mask, gateway, metric). A gateway that is
-    not an address is on-link.
+    not an address is on-link; so is a gateway equal to the row's interface address, which is
+    how Windows XP / Server 2003 printed on-link rows (recorded XP output in
+    tests/data/windows/real). IPv6 rows (full ``route print``) never start with two IPv4
+    addresses and are skipped.
     """
     rows: List[Tuple[List[str], bool]] = []
     for line in text.splitlines():
@@ -680,16 +683,21 @@ def parse_route_print(text: str) -> Tuple[Route, ...]:
             rows.append((tokens, False))
         elif len(tokens) == 4:
             rows.append((tokens, True))
+    def gateway(tokens: List[str], persistent: bool) -> str:
+        if _ipv4(tokens[2]) is None or (not persistent and tokens[2] == tokens[3]):
+            return ""
+        return tokens[2]
+
     on_link_broadcasts = set()
     for tokens, persistent in rows:
         net = ipaddress.IPv4Network(f"{tokens[0]}/{tokens[1]}", strict=False)
-        if not persistent and _ipv4(tokens[2]) is None and net.prefixlen < 31:
+        if not persistent and not gateway(tokens, persistent) and net.prefixlen < 31:
             on_link_broadcasts.add(net.broadcast_address)
     local_addrs = {tokens[3] for tokens, persistent in rows if not persistent}
     out = []
     for tokens, persistent in rows:
         dst = ipaddress.IPv4Network(f"{tokens[0]}/{tokens[1]}", strict=False)
-        gw = tokens[2] if _ipv4(tokens[2]) is not None else ""
+        gw = gateway(tokens, persistent)
         metric_text = tokens[-1]
         metric = int(metric_text) if metric_text.isdigit() else None
         kind = "unicast"
@@ -755,12 +763,15 @@ def parse_net_accounts(text: str) -> Tuple[int, Optional[int]]:
     """``net accounts`` -> (minimum length, maximum age in days or None = unlimited).
 
     The labels are translated ("Maximum password age (days):" / "密码最长使用期限(天):"), so the
-    values are taken by position: line 2 is the maximum age, line 3 the minimum length. The
-    last field of each line is its value; a maximum age that is not a number ("Unlimited",
-    "无限制") means passwords never expire.
+    values are taken by position among the "label: value" lines (net.exe appends the colon in
+    every language): the 3rd is the maximum age, the 4th the minimum length. Lines without a
+    colon are not fields: a domain answer starts with "The request will be processed at a
+    domain controller …" / "这项请求将在域 … 的域控制器处理。", which shifted every value by one
+    before (recorded in tests/data/windows/real). The last word of a field line is its value;
+    a maximum age that is not a number ("Unlimited", "无限制") means passwords never expire.
     """
-    lines = [ln for ln in text.splitlines() if ln.strip()]
-    values = [ln.split()[-1] for ln in lines]
+    fields = [ln for ln in text.splitlines() if (":" in ln or "\uff1a" in ln) and ln.split()]
+    values = [ln.split()[-1] for ln in fields]
     if len(values) < 5 or not values[1].isdigit() or not values[3].isdigit():
         raise ValueError("unexpected net accounts output")
     return int(values[3]), int(values[2]) if values[2].isdigit() else None
