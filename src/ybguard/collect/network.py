@@ -360,7 +360,7 @@ def parse_ip_rule_json(data: Sequence[Mapping[str, Any]], family: int,
             if key in r:
                 value = r[key]
                 sel.append(key if value is None else f"{key} {value}")
-        for key, (first, last, fmt) in RULE_RANGE_SELECTORS.items():
+        for first, last, fmt in RULE_RANGE_SELECTORS.values():
             if first in r or last in r:
                 sel.append(fmt.format(r.get(first, "?"), r.get(last, "?")))
         # Fail closed: a key this parser does not know may be a selector (newer iproute2), and
