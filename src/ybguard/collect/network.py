@@ -333,12 +333,12 @@ RULE_RANGE_SELECTORS = {
     "uidrange": ("uid_start", "uid_end", "uidrange {}-{}"),
     "sport": ("sport_start", "sport_end", "sport {}-{}"),
     "dport": ("dport_start", "dport_end", "dport {}-{}"),
-    "realms": ("flow_from", "flow_to", "realms {}/{}"),
 }
 # Keys of ``ip -json rule`` that are not selectors, or that the code above already renders.
 RULE_KNOWN_KEYS = frozenset(
     {"priority", "src", "srclen", "dst", "dstlen", "not", "action", "table", "goto", "suppress_prefixlen",
-     "suppress_ifgroup", "protocol", "unresolved", "fwmask", "iif_detached", "oif_detached", "flags"}
+     "suppress_ifgroup", "protocol", "unresolved", "fwmask", "iif_detached", "oif_detached", "flags",
+     "flow_from", "flow_to"}  # realms only tag the result; a realms rule still catches every packet
     | set(RULE_SELECTORS) | {k for pair in RULE_RANGE_SELECTORS.values() for k in pair[:2]})
 
 
