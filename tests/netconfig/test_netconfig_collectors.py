@@ -511,3 +511,21 @@ def test_debian12_sysctl_conf_with_forwarding_uncommented(tmp_path: Path):
     # read once, through the link systemd-sysctl follows (sysctl.d is read before /etc/sysctl.conf)
     assert get(root, "network.forwarding").enabled() == (
         ForwardingSetting(4, "all", True, "/etc/sysctl.d/99-sysctl.conf:28"),)
+
+
+def test_partial_stop_rules_in_saved_commands_do_not_shadow_main(tmp_path: Path):
+    """``ip rule add tun_id 5 unreachable`` only catches some packets; the rest still reach
+    main and its gateway. Every ip-rule(8) selector keeps a saved rule partial."""
+    from ybguard.checks.network import check_public_route
+
+    body = ("=auto eth0\niface eth0 inet static\n  address 10.88.0.2/30\n  gateway 10.88.0.1\n"
+            "  up ip rule add tun_id 5 prohibit prio 11\n"
+            "  up ip rule add dscp 4 blackhole prio 12\n"
+            "  up ip rule add flowlabel 0x1 blackhole prio 13\n"
+            "  up ip rule add l3mdev unreachable prio 14\n")
+    root = install(tmp_path / "img", {"/etc/network/interfaces": body})
+    routing = get(root, "network.routing")
+    assert {r.selector for r in routing.rules if r.priority in (11, 12, 13, 14)} == {
+        "from all tun_id 5", "from all dscp 4", "from all flowlabel 0x1", "from all l3mdev"}
+    got = {res.subject for res in check_public_route({"network.routing": routing}, Policy())}
+    assert got == {"default via 10.88.0.1 dev eth0 table main"}

@@ -714,12 +714,12 @@ def _ip_rule(words: Sequence[str], family: int, source: str) -> Rule:
             action = "goto"
             i += 2
         elif w in ("from", "to", "fwmark", "iif", "oif", "tos", "dsfield", "uidrange", "ipproto", "sport",
-                   "dport"):
+                   "dport", "tun_id", "dscp", "flowlabel"):
             sel += [w, nxt]
             if ":" in nxt and w in ("from", "to"):
                 family = 6
             i += 2
-        elif w == "not":
+        elif w in ("not", "l3mdev"):
             sel.append(w)
             i += 1
         else:
