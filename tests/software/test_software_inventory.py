@@ -144,3 +144,10 @@ def test_rpm_image_without_rpm_tool_is_an_error(tmp_path: Path, monkeypatch: pyt
                       ScanOptions(lang="en", now=NOW))
     assert [f.status for f in report.findings] == [Status.ERROR]
     assert "no rpm tool" in report.findings[0].message
+
+
+def test_allowlist_mode_still_honours_the_denylist(tmp_path: Path) -> None:
+    """A broad allow pattern must not let a denied remote-control tool through: deny wins."""
+    root = uos_root(tmp_path)
+    policy = policy_yaml("software:\n  mode: allowlist\n  allow: ['*']\n  deny: [ngrok, 'com.rustdesk.*']\n")
+    assert installed_failures(root, policy) == {"ngrok", "com.rustdesk.RustDesk"}
