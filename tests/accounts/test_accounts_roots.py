@@ -176,3 +176,19 @@ def test_debian_root_baseline_drift(debian_root_path: Path, tmp_path: Path) -> N
                           capture_output=True, timeout=120)
     got = outcome(json.loads(proc.stdout))
     assert got == {"integrity.baseline-files": {"fail": {"/etc/hosts", "/usr/sbin/frpc", "/etc/issue"}}}
+
+
+def test_empty_passwd_field_beats_the_shadow_entry(debian_root_path: Path, tmp_path: Path, acct_policy: Path) -> None:
+    """pam_unix reads /etc/shadow only when the passwd field is ``x``: ``root::0:0`` logs in with
+    no password whatever shadow says (root is ``*`` there), and a hash in passwd is used as is."""
+    root = tmp_path / "img"
+    (root / "etc").mkdir(parents=True)
+    passwd = (debian_root_path / "etc/passwd").read_text()
+    assert passwd.startswith("root:x:0:0:")
+    passwd = passwd.replace("root:x:0:0:", "root::0:0:", 1)
+    (root / "etc/passwd").write_text(passwd + f"dave:{HASH}:1003:1003::/home/dave:/bin/bash\n")
+    (root / "etc/shadow").write_text((debian_root_path / "etc/shadow").read_text() + "dave:!:19000:0:90:7:::\n")
+    _code, report = scan(root, acct_policy, "accounts.empty-password", "accounts.never-expires")
+    got = outcome(report)
+    assert got["accounts.empty-password"] == {"fail": {"root"}}
+    assert got["accounts.never-expires"] == {"fail": {"root"}}  # dave's hash in passwd: a login account, max 90
