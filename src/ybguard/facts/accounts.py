@@ -52,6 +52,7 @@ class BackupCopy:
     size: int
     mtime: float
     device: str  # filesystem / disk identity
+    same_as: str = ""  # an earlier copy path that is this very file (symlink, hard link): not a copy
 
 
 @dataclass(frozen=True)
