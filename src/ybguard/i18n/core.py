@@ -132,6 +132,10 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
         "不是有效的网段（CIDR）：{value}（例如 10.50.0.0/16）",
         "not a valid network in CIDR form: {value} (for example 10.50.0.0/16)",
     ),
+    "policy.allowed_too_broad": (
+        "{value} 相当于放行整个互联网（其中公网部分大于 {limit}）；请只列出医保网段",
+        "{value} would allow the Internet itself (its public part is larger than a {limit}); list the 医保 networks",
+    ),
     "policy.cidr_host_bits": (
         "网段 {value} 的主机位不为零；是否想写 {suggestion}？",
         "network {value} has host bits set; did you mean {suggestion}?",

@@ -145,6 +145,23 @@ def p_cidr(node: yaml.Node, path: str, ctx: Ctx) -> s.IPNetwork:
     raise ctx.error(node, path, "policy.cidr_host_bits", value=value, suggestion=str(loose))
 
 
+# The most globally routable space one allowed network may cover: a /8 of IPv4 (a whole provincial
+# allocation fits), a /16 of IPv6. More is not a 医保 network but most of the Internet, and would
+# silently switch off every route, address and socket check.
+MAX_ALLOWED_GLOBAL = {4: 1 << 24, 6: 1 << 112}
+
+
+def p_allowed_network(node: yaml.Node, path: str, ctx: Ctx) -> s.IPNetwork:
+    net = p_cidr(node, path, ctx)
+    from ..checks.network import Space  # the one definition of globally routable space
+
+    public = sum(end - start + 1 for start, end in Space(()).gaps(net))
+    if public > MAX_ALLOWED_GLOBAL[net.version]:
+        raise ctx.error(node, path, "policy.allowed_too_broad", value=str(net),
+                        limit="/8" if net.version == 4 else "/16")
+    return net
+
+
 def p_ip(node: yaml.Node, path: str, ctx: Ctx) -> s.IPAddress:
     value = _scalar(node, path, ctx, ("str",), "ip")
     try:
@@ -331,7 +348,7 @@ def p_probe_target(node: yaml.Node, path: str, ctx: Ctx) -> s.ProbeTarget:
 META = p_record(s.PolicyMeta, {"id": (p_str, True), "version": (p_positive_int, False), "title": (p_text, False)})
 NETWORK = p_record(s.NetworkPolicy, {
     "leased_line": (p_record(s.LeasedLine, {"interfaces": (p_list(p_iface), False)}), False),
-    "allowed_networks": (p_list(p_cidr), False),
+    "allowed_networks": (p_list(p_allowed_network), False),
     "allowed_dns": (p_list(p_ip), False),
     "forbid_default_route": (p_bool, False),
     "forbidden_interface_kinds": (p_list(p_choice(*s.INTERFACE_KINDS)), False),
