@@ -420,3 +420,14 @@ def test_real_process_on_a_debian_root(debian_root_path, tmp_path):
     assert p.returncode == 0 and p.stdout.startswith(" 合规 ") and "主机: " in p.stdout
     p = run(argv + ["--format", "console", "--only", "demo.identity", "--lang", "en"], env={"LANG": "zh_CN.UTF-8"})
     assert p.stdout.startswith(" COMPLIANT ")
+
+
+def test_policy_title_reaches_every_report(image, example_policy_path, tmp_path):
+    """policy.title is part of the example contract: the report must say which baseline it applied."""
+    title = "医保联网计算机信息安全基线（示例）"
+    base = ["scan", "--root", str(image), "--policy", example_policy_path, "--only", "usb.optical"]
+    r = invoke(base + ["--format", "json"])
+    assert json.loads(r.stdout)["policy"]["title"] == title
+    validate_report(json.loads(r.stdout))
+    assert title in invoke(base + ["--format", "console", "--lang", "zh"]).stdout
+    assert title in invoke(base + ["--format", "html"]).stdout
