@@ -14,7 +14,7 @@ import fnmatch
 import os
 import stat as _stat
 import subprocess
-from typing import Iterator, List, Optional, Sequence, Tuple
+from typing import BinaryIO, Iterator, List, Optional, Sequence, Tuple
 
 from ..models import TargetKind
 
@@ -81,13 +81,23 @@ class Target(abc.ABC):
         """Whether a file of this type must not be read (FIFOs and sockets everywhere)."""
         return _stat.S_IFMT(mode) in _NEVER_READ
 
-    def read_bytes(self, path: str, limit: int = MAX_READ) -> bytes:
+    def open_bytes(self, path: str) -> BinaryIO:
+        """An open binary file for streaming (a log too big to read at once); FIFOs, sockets and
+        (in an image) devices are refused before a byte is read, as in ``read_bytes``."""
         host = self.host_path(path)
         # O_NONBLOCK: opening a FIFO must not wait for a writer; we refuse it right after.
         fd = os.open(host, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
-        with os.fdopen(fd, "rb") as fh:
+        fh = os.fdopen(fd, "rb")
+        try:
             if self._refuse(os.fstat(fd).st_mode):
                 raise NotRegularFile("reason.not_regular", path=path)
+        except BaseException:
+            fh.close()
+            raise
+        return fh
+
+    def read_bytes(self, path: str, limit: int = MAX_READ) -> bytes:
+        with self.open_bytes(path) as fh:
             return fh.read(limit)
 
     def read_text(self, path: str, limit: int = MAX_READ) -> str:
