@@ -431,3 +431,11 @@ def test_policy_title_reaches_every_report(image, example_policy_path, tmp_path)
     validate_report(json.loads(r.stdout))
     assert title in invoke(base + ["--format", "console", "--lang", "zh"]).stdout
     assert title in invoke(base + ["--format", "html"]).stdout
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "NaN"])
+def test_capture_seconds_must_be_a_finite_number(value):
+    """--capture nan never ended (every comparison with NaN is false); the policy refuses it too."""
+    r = invoke(["scan", "--only", "network.live-traffic", "--capture", value, "--format", "json"])
+    assert r.exit_code == 2
+    assert "Traceback" not in r.output

@@ -100,6 +100,7 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
         "无法理解 -o {spec}：应为 格式=路径，格式为 {formats} 之一",
         "cannot understand -o {spec}: expected FORMAT=PATH with FORMAT one of {formats}",
     ),
+    "cli.not_finite": ("{value} 不是有限的秒数", "{value} is not a finite number of seconds"),
     "cli.write_failed": ("无法写入 {path}：{reason}", "cannot write {path}: {reason}"),
     "cli.is_directory": ("这是一个目录", "it is a directory"),
     "cli.no_directory": ("目录 {dir} 不存在", "the directory {dir} does not exist"),
