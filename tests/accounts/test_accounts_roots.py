@@ -192,3 +192,23 @@ def test_empty_passwd_field_beats_the_shadow_entry(debian_root_path: Path, tmp_p
     got = outcome(report)
     assert got["accounts.empty-password"] == {"fail": {"root"}}
     assert got["accounts.never-expires"] == {"fail": {"root"}}  # dave's hash in passwd: a login account, max 90
+
+
+def test_huge_passwd_is_an_error_not_a_truncated_read(debian_root_path: Path, tmp_path: Path, acct_policy: Path) -> None:
+    """A hostile image pads /etc/passwd past the read limit and hides a second root account at
+    the end; reading only the first 64 MiB passed accounts.uid0."""
+    from ybguard.target.interface import MAX_READ
+
+    root = tmp_path / "img"
+    (root / "etc").mkdir(parents=True)
+    passwd = (debian_root_path / "etc/passwd").read_text()
+    with open(root / "etc/passwd", "w") as fh:
+        fh.write(passwd)
+        fh.write(("#" * 1023 + "\n") * (MAX_READ // 1024 + 1))
+        fh.write("toor:x:0:0::/root:/bin/bash\n")
+    (root / "etc/shadow").write_text((debian_root_path / "etc/shadow").read_text() + "toor:*:19000:0:99999:7:::\n")
+    code, report = scan(root, acct_policy, "accounts.uid0")
+    got = outcome(report)
+    assert got["accounts.uid0"] == {"error": {"host"}}
+    assert "/etc/passwd" in report["findings"][0]["message"]
+    assert code == 3

@@ -49,6 +49,10 @@ class NotRegularFile(TargetError, OSError):
     """A FIFO, socket or device where a file was expected: reading it could hang the scan."""
 
 
+class FileTooLarge(TargetError, OSError):
+    """A file larger than the read limit: reading only its head could miss what matters."""
+
+
 # Live hosts expose facts in /proc and /sys as regular files; a FIFO or socket there (or any
 # device inside an image) is never a configuration file, and opening a FIFO blocks forever.
 _NEVER_READ = (_stat.S_IFIFO, _stat.S_IFSOCK)
@@ -97,8 +101,13 @@ class Target(abc.ABC):
         return fh
 
     def read_bytes(self, path: str, limit: int = MAX_READ) -> bytes:
+        """The whole file. One larger than ``limit`` raises: a truncated read would silently
+        drop whatever a hostile image put at its end (a second root account, a public resolver)."""
         with self.open_bytes(path) as fh:
-            return fh.read(limit)
+            data = fh.read(limit + 1)
+        if len(data) > limit:
+            raise FileTooLarge("reason.too_large", path=path, limit=limit)
+        return data
 
     def read_text(self, path: str, limit: int = MAX_READ) -> str:
         return self.read_bytes(path, limit).decode("utf-8", errors="replace")
