@@ -10,6 +10,7 @@ an error: a partial list would let a denied package through.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -183,8 +184,12 @@ def read_local_binaries(target: Target) -> List[Package]:
             path = f"{directory}/{name}"
             try:
                 st = target.stat(path)
-            except OSError:
+            except (FileNotFoundError, NotADirectoryError):
                 continue  # a dangling link points at nothing that can run
+            except OSError as exc:
+                if exc.errno != errno.ELOOP:
+                    raise  # EACCES and the like: we do not know what this is, so fail closed
+                continue  # a link loop cannot run either
             if not os.path.isdir(target.host_path(path)) and st.st_mode & 0o111:
                 out.append(Package(name=name, manager="local", source=path))
     return out
