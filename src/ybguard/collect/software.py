@@ -234,8 +234,28 @@ def read_processes() -> Tuple[Process, ...]:
     return tuple(out)
 
 
+def proc_hidepid(mountinfo: str) -> Tuple[str, Optional[int]]:
+    """(hidepid value, exempt gid) of the mount on /proc ("" when processes are not hidden);
+    the last /proc entry wins, as a later mount covers an earlier one."""
+    hidepid, gid = "", None
+    for line in mountinfo.splitlines():
+        left, sep, right = line.partition(" - ")
+        fields, rest = left.split(), right.split()
+        if not sep or len(fields) < 5 or fields[4] != "/proc" or len(rest) < 3:
+            continue
+        options = dict(o.partition("=")[::2] for o in rest[2].split(","))
+        hidepid = "" if options.get("hidepid", "0") in ("0", "off") else options["hidepid"]
+        gid = int(options["gid"]) if options.get("gid", "").isdigit() else None
+    return hidepid, gid
+
+
 def collect_processes(ctx: CollectContext) -> Tuple[Process, ...]:
     ctx.target.require_live()
+    if os.geteuid() != 0:
+        # hidepid hides (or empties) other users' processes from us: an empty list would be a lie.
+        hidepid, gid = proc_hidepid(ctx.target.read_text("/proc/self/mountinfo"))
+        if hidepid and (gid is None or gid not in os.getgroups()):
+            raise FactError("software.reason.hidepid", hidepid=hidepid)
     return read_processes()
 
 
