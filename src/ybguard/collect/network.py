@@ -635,6 +635,9 @@ def access_point_processes() -> Tuple[SharedConnection, ...]:
 def collect_shared_live(ctx: CollectContext) -> Tuple[SharedConnection, ...]:
     """NetworkManager shared / access-point profiles, and a running access-point daemon."""
     ctx.target.require_live()
+    from .software import require_visible_processes
+
+    require_visible_processes(ctx.target)  # a hidden hostapd must not read as "none running"
     return read_nm_shared(ctx.target) + access_point_processes()
 
 

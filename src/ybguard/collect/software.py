@@ -249,13 +249,19 @@ def proc_hidepid(mountinfo: str) -> Tuple[str, Optional[int]]:
     return hidepid, gid
 
 
+def require_visible_processes(target: Target) -> None:
+    """Raise when this (unprivileged) scan cannot see every process: with /proc mounted hidepid,
+    other users' processes are hidden or empty, and "none found" would be a lie."""
+    if os.geteuid() == 0:
+        return
+    hidepid, gid = proc_hidepid(target.read_text("/proc/self/mountinfo"))
+    if hidepid and (gid is None or gid not in os.getgroups()):
+        raise FactError("reason.hidepid", hidepid=hidepid)
+
+
 def collect_processes(ctx: CollectContext) -> Tuple[Process, ...]:
     ctx.target.require_live()
-    if os.geteuid() != 0:
-        # hidepid hides (or empties) other users' processes from us: an empty list would be a lie.
-        hidepid, gid = proc_hidepid(ctx.target.read_text("/proc/self/mountinfo"))
-        if hidepid and (gid is None or gid not in os.getgroups()):
-            raise FactError("software.reason.hidepid", hidepid=hidepid)
+    require_visible_processes(ctx.target)
     return read_processes()
 
 

@@ -56,6 +56,10 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
     "reason.tool_failed": ("{tool} 执行失败（退出码 {code}）：{stderr}", "{tool} failed (exit {code}): {stderr}"),
     "reason.tool_timeout": ("{tool} 在 {seconds} 秒内没有结束", "{tool} did not finish within {seconds} s"),
     "reason.not_regular": ("不是普通文件，拒绝读取：{path}", "not a regular file, refusing to read it: {path}"),
+    "reason.hidepid": (
+        "/proc 以 hidepid={hidepid} 挂载，非 root 用户看不到其他用户的进程；请以 root 运行扫描",
+        "/proc is mounted with hidepid={hidepid}, so an unprivileged scan cannot see other users' processes; run the scan as root",
+    ),
     "reason.too_large": ("文件超过 {limit} 字节，拒绝只读取其开头部分：{path}",
                          "larger than {limit} bytes, refusing to read only its beginning: {path}"),
     "reason.link_loop": ("符号链接层数过多（可能是循环链接）：{path}", "too many levels of symbolic links (a loop?): {path}"),

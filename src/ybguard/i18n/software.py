@@ -44,10 +44,6 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
         "镜像使用 rpm 数据库（{path}），但本机没有 rpm 工具可以读取",
         "the image has an rpm database ({path}) but this machine has no rpm tool to read it",
     ),
-    "software.reason.hidepid": (
-        "/proc 以 hidepid={hidepid} 挂载，非 root 用户看不到其他用户的进程；请以 root 运行扫描",
-        "/proc is mounted with hidepid={hidepid}, so an unprivileged scan cannot see other users' processes; run the scan as root",
-    ),
     "software.reason.rpm_failed": ("rpm 查询失败：{reason}", "the rpm query failed: {reason}"),
     "software.reason.no_package_db": (
         "未找到任何软件包数据库（dpkg 或 rpm），无法得知已安装的软件",
