@@ -212,3 +212,21 @@ def test_huge_passwd_is_an_error_not_a_truncated_read(debian_root_path: Path, tm
     assert got["accounts.uid0"] == {"error": {"host"}}
     assert "/etc/passwd" in report["findings"][0]["message"]
     assert code == 3
+
+
+def test_every_enabled_time_daemon_is_checked(tmp_path: Path, acct_policy: Path) -> None:
+    """chrony (allowed server) and ntpd (public pool) both enabled: whichever starts first sets
+    the clock, so the pool must be reported. Only the first daemon found used to be read."""
+    root = tmp_path / "r"
+    wants = root / "etc/systemd/system/multi-user.target.wants"
+    for d in ("etc/chrony", "usr/sbin", "usr/lib/systemd/system"):
+        (root / d).mkdir(parents=True)
+    wants.mkdir(parents=True)
+    for binary, unit in (("chronyd", "chrony.service"), ("ntpd", "ntpsec.service")):
+        (root / "usr/sbin" / binary).write_bytes(b"")
+        (root / "usr/lib/systemd/system" / unit).write_text("[Unit]\n")
+        os.symlink(f"/usr/lib/systemd/system/{unit}", wants / unit)
+    (root / "etc/chrony/chrony.conf").write_text("server 10.50.0.123 iburst\n")
+    (root / "etc/ntp.conf").write_text("pool 0.debian.pool.ntp.org iburst\n")
+    got = outcome(scan(root, acct_policy, "time.ntp-config")[1])
+    assert got["time.ntp-config"] == {"fail": {"0.debian.pool.ntp.org"}}

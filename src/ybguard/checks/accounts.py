@@ -103,9 +103,10 @@ def ntp_config(facts: Facts, policy: Policy) -> Iterable[Result]:
     if not ts.servers:
         yield fail(ts.daemon, msg("time.no_servers", daemon=ts.daemon), *ev)
         return
+    owner = dict(ts.server_daemons)
     for server in ts.servers:
         if server.lower() not in allowed:
-            yield fail(server, msg("time.server_outside", server=server, daemon=ts.daemon,
+            yield fail(server, msg("time.server_outside", server=server, daemon=owner.get(server, ts.daemon),
                                    allowed=", ".join(policy.time.ntp_servers)), *ev)
 
 
