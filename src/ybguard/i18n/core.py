@@ -139,6 +139,10 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
         "不是有效的网段（CIDR）：{value}（例如 10.50.0.0/16）",
         "not a valid network in CIDR form: {value} (for example 10.50.0.0/16)",
     ),
+    "policy.allow_needs_allowlist": (
+        "software.allow 只在 mode: allowlist 时生效；当前为 {mode}，请删除 allow 或改用 allowlist",
+        "software.allow only applies with mode: allowlist; the mode is {mode}, so remove allow or use allowlist",
+    ),
     "policy.allowed_too_broad": (
         "{value} 相当于放行整个互联网（其中公网部分大于 {limit}）；请只列出医保网段",
         "{value} would allow the Internet itself (its public part is larger than a {limit}); list the 医保 networks",

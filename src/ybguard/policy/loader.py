@@ -366,12 +366,23 @@ USB = p_record(s.UsbPolicy, {
     "require_driver_disabled": (p_bool, False),
     "optical": (p_choice("deny", "allow"), False),
 })
-SOFTWARE = p_record(s.SoftwarePolicy, {
+_SOFTWARE_SPEC: Spec = {
     "mode": (p_choice("allowlist", "denylist"), False),
     "allow": (p_list(p_glob), False),
     "deny": (p_list(p_glob), False),
     "processes": (p_record(s.ProcessPolicy, {"deny": (p_list(p_glob), False)}), False),
-})
+}
+
+
+def SOFTWARE(node: yaml.Node, path: str, ctx: Ctx) -> s.SoftwarePolicy:  # noqa: N802 - a parser like its peers
+    """``allow`` is only read in allowlist mode: in denylist mode a non-empty list would be
+    silently ignored (and a reader would take it for exceptions), so it is refused."""
+    got = _mapping(node, path, ctx, _SOFTWARE_SPEC)
+    policy = s.SoftwarePolicy(**got)
+    if policy.mode != "allowlist" and policy.allow:
+        allow_node = next(v for k, v in node.value if str(k.value) == "allow")
+        raise ctx.error(allow_node, f"{path}.allow", "policy.allow_needs_allowlist", mode=policy.mode)
+    return policy
 ACCOUNTS = p_record(s.AccountsPolicy, {
     "password_min_length": (p_int, False),
     "password_max_age_days": (p_positive_int, False),
