@@ -529,3 +529,23 @@ def test_partial_stop_rules_in_saved_commands_do_not_shadow_main(tmp_path: Path)
         "from all tun_id 5", "from all dscp 4", "from all flowlabel 0x1", "from all l3mdev"}
     got = {res.subject for res in check_public_route({"network.routing": routing}, Policy())}
     assert got == {"default via 10.88.0.1 dev eth0 table main"}
+
+
+def test_iwd_known_networks_are_a_wireless_interface(tmp_path: Path):
+    """iwd (the default Wi-Fi daemon of several distributions, and NetworkManager's optional
+    backend) keeps each joined network as /var/lib/iwd/<SSID>.psk|.open|.8021x; hex-encoded
+    names start with "=". A saved Wi-Fi network is a forbidden interface in an image."""
+    from ybguard.checks.network import check_forbidden_interface
+
+    root = install(tmp_path / "img", {
+        "/var/lib/iwd/Hospital-Guest.psk": "=[Security]\nPassphrase=not-a-real-secret\n",
+        "/var/lib/iwd/=e58cbbe999a2.open": "=[Settings]\nAutoConnect=true\n",
+        "/var/lib/iwd/.hidden.psk~": "=editor backup\n",
+    })
+    ifaces = get(root, "network.interfaces")
+    [wifi] = [i for i in ifaces if i.kind == "wireless"]
+    assert wifi.name == "wlan (iwd)" and wifi.up is None and wifi.configured
+    assert "Hospital-Guest" in dict(wifi.why)["iwd"] and "医院" in dict(wifi.why)["iwd"]
+    assert "not-a-real-secret" not in repr(ifaces)
+    got = {(r.subject, r.status.value) for r in check_forbidden_interface({"network.interfaces": ifaces}, Policy())}
+    assert got == {("wlan (iwd)", "fail")}

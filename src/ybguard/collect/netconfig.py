@@ -1264,6 +1264,32 @@ def parse_wpa_supplicant(path: str, text: str) -> NetConfig:
     return NetConfig(interfaces=(iface,), shared=shared)
 
 
+IWD_DIR = "/var/lib/iwd"
+IWD_SUFFIXES = (".psk", ".open", ".8021x")
+
+
+def iwd_ssid(file_name: str) -> str:
+    """iwd names a network file by its SSID, or "=" + hex when the SSID is not plain text."""
+    stem = file_name.rsplit(".", 1)[0]
+    if stem.startswith("="):
+        try:
+            return bytes.fromhex(stem[1:]).decode("utf-8", "replace")
+        except ValueError:
+            return stem
+    return stem
+
+
+def parse_iwd_networks(names: Sequence[str]) -> NetConfig:
+    """iwd's known networks (file names only: the files hold secrets): a configured Wi-Fi client."""
+    ssids = sorted(iwd_ssid(n) for n in names if n.endswith(IWD_SUFFIXES) and not n.startswith("."))
+    if not ssids:
+        return NetConfig()
+    iface = Interface(name="wlan (iwd)", kind=KIND_WIRELESS, up=None,
+                      why=(("iwd", f"{len(ssids)} known network(s): {', '.join(ssids)}"),),
+                      source=IWD_DIR, configured=True)
+    return NetConfig(interfaces=(iface,))
+
+
 def parse_hostapd(path: str, text: str) -> NetConfig:
     values: Dict[str, Tuple[str, int]] = {}
     for n, raw in enumerate(text.splitlines(), 1):
@@ -1736,6 +1762,7 @@ def read_wireless_and_links(target: Target) -> NetConfig:
             peer_configs.append(_checked(parse_ppp_peer, path, text))
     return merge([
         _per_file(target, "/etc/wpa_supplicant/*.conf", parse_wpa_supplicant),
+        parse_iwd_networks([n for n in target.listdir(IWD_DIR) if not target.is_dir(f"{IWD_DIR}/{n}")]),
         _per_file(target, "/etc/hostapd/*.conf", parse_hostapd),
         _per_file(target, "/etc/wireguard/*.conf", parse_wireguard),
         *ovpn_configs,
