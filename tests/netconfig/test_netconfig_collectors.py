@@ -596,3 +596,14 @@ def test_ifcfg_rh_network_scripts(tmp_path: Path):
                    "default via dhcp dev Hospital-Guest table main"}
     assert {r.subject for r in check_forbidden_interface({"network.interfaces": ifaces}, policy)} == {"Hospital-Guest"}
     assert {r.subject for r in check_dual_homed({"network.interfaces": ifaces}, policy)} == {"eth1", "Hospital-Guest"}
+
+
+def test_ifcfg_global_gateway_in_sysconfig_network(tmp_path: Path):
+    """initscripts also take the default gateway from /etc/sysconfig/network (GATEWAY, GATEWAYDEV)."""
+    root = install(tmp_path / "img", {
+        f"{NS}/ifcfg-eth0": "=DEVICE=eth0\nIPADDR=10.88.0.2\nPREFIX=30\n",
+        "/etc/sysconfig/network": "=NETWORKING=yes\nHOSTNAME=yb-01\nGATEWAY=10.88.0.1\nGATEWAYDEV=eth0\n",
+    })
+    routing = get(root, "network.routing")
+    assert {(r.describe(), r.source) for r in routing.routes if r.gateway} == {
+        ("default via 10.88.0.1 dev eth0 table main", "/etc/sysconfig/network:3")}

@@ -1371,8 +1371,21 @@ def parse_ifcfg_routes(path: str, text: str, dev: str, family: int) -> NetConfig
     return NetConfig(routes=tuple(routes))
 
 
+def parse_sysconfig_network(path: str, text: str) -> NetConfig:
+    """/etc/sysconfig/network: a host-wide GATEWAY (on GATEWAYDEV) and IPV6_DEFAULTGW."""
+    v = parse_shell_vars(path, text)
+    dev = v.get("GATEWAYDEV", ("", 0))[0]
+    routes = [Route(dst=DEFAULT4 if key == "GATEWAY" else DEFAULT6, gateway=v[key][0].split("%")[0], dev=dev,
+                    protocol="static", source=_src(path, v[key][1]), configured=True)
+              for key in ("GATEWAY", "IPV6_DEFAULTGW") if v.get(key, ("", 0))[0]]
+    return NetConfig(routes=tuple(routes))
+
+
 def read_ifcfg(target: Target) -> NetConfig:
     configs: List[NetConfig] = []
+    text = _read(target, "/etc/sysconfig/network")
+    if text is not None:
+        configs.append(_checked(parse_sysconfig_network, "/etc/sysconfig/network", text))
     for name in target.listdir(IFCFG_DIR):
         path = f"{IFCFG_DIR}/{name}"
         if target.is_dir(path) or name.endswith(IFCFG_IGNORED):
