@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import posixpath
+import stat
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
@@ -155,13 +156,25 @@ def parse(doc: Any, source: str = "") -> Baseline:
     )
 
 
+MAX_BASELINE_BYTES = 512 * 1024 * 1024  # a baseline of a very large image is tens of MB
+
+
 def load(path: str) -> Baseline:
+    """Read a baseline file; a device, FIFO or directory is refused up front (reading /dev/zero
+    never ends, and opening a FIFO waits for a writer forever), and the read is bounded."""
     try:
-        with open(path, encoding="utf-8") as fh:
-            doc = json.load(fh)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise BaselineError(f"{path}: not a regular file")
+            data = fh.read(MAX_BASELINE_BYTES + 1)
     except OSError as exc:
         raise BaselineError(f"{path}: {exc.strerror or exc}") from None
-    except ValueError as exc:
+    if len(data) > MAX_BASELINE_BYTES:
+        raise BaselineError(f"{path}: larger than {MAX_BASELINE_BYTES} bytes")
+    try:
+        doc = json.loads(data.decode("utf-8"))
+    except ValueError as exc:  # UnicodeDecodeError is a ValueError too
         raise BaselineError(f"{path}: not JSON: {exc}") from None
     return parse(doc, os.path.abspath(path))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 import tempfile
@@ -27,6 +28,19 @@ class Abort2(click.ClickException):
 
     def show(self, file=None) -> None:  # type: ignore[override]
         click.echo(f"ybguard: {self.message}", err=True)
+
+
+class FiniteSeconds(click.FloatRange):
+    """A duration: FloatRange lets nan and inf through, and a capture of nan seconds never ends."""
+
+    name = "seconds"
+
+    def convert(self, value, param, ctx):  # type: ignore[no-untyped-def]
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            lang = default_lang()
+            self.fail(t("cli.not_finite", lang, value=value), param, ctx)
+        return number
 
 
 def _lang(value: Optional[str]) -> str:
@@ -117,7 +131,7 @@ def cli() -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Report format (console on a TTY, else json).")
 @click.option("--output", metavar="PATH", help="Write the --format report to PATH ('-' = stdout).")
 @click.option("-o", "outputs", multiple=True, metavar="FORMAT=PATH", help="Extra report, e.g. -o junit=report.xml (repeatable).")
-@click.option("--capture", "capture_seconds", type=click.FloatRange(min=0), metavar="SECONDS",
+@click.option("--capture", "capture_seconds", type=FiniteSeconds(min=0), metavar="SECONDS",
               help="Watch live traffic for SECONDS and report every packet outside policy.")
 @click.option("--probe/--no-probe", default=None, help="Actively test reachability of the policy's probe targets (sends packets).")
 @click.option("--lang", type=click.Choice(["zh", "en"]), help="Report language (default from the locale).")
@@ -203,7 +217,7 @@ def _file_width() -> int:
 
 @cli.command()
 @click.option("--policy", "policy_path", metavar="FILE", help="Policy YAML (else $YBGUARD_POLICY, /etc/ybguard/policy.yaml, built-in).")
-@click.option("--interval", type=click.FloatRange(min=0.2), default=2.0, show_default=True,
+@click.option("--interval", type=FiniteSeconds(min=0.2), default=2.0, show_default=True,
               help="Re-check the network at least this often (seconds); kernel change events re-check at once.")
 @click.option("--output", default="-", show_default=True, metavar="FILE|-", help="Append one JSON line per event here.")
 @click.option("--syslog", "use_syslog", is_flag=True, help="Also send every event to syslog (daemon facility).")

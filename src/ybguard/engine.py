@@ -156,7 +156,8 @@ def run_scan(policy: Policy, target: Target, checks: Sequence[Check], options: S
     duration_ms = int((time.perf_counter() - t0) * 1000)
     return Report(
         tool_version=__version__, host=host,
-        policy=PolicyRef(policy.meta.id, policy.meta.version, policy.sha256, policy.source),
+        policy=PolicyRef(policy.meta.id, policy.meta.version, policy.sha256, policy.source,
+                         _clean(policy.meta.title)),
         started_at=started.isoformat(timespec="seconds"), duration_ms=duration_ms, lang=options.lang,
         findings=tuple(findings),
     )

@@ -98,6 +98,7 @@ class PolicyRef:
     version: int
     sha256: str
     source: str
+    title: str = ""  # policy.title: which baseline was applied, in the report's own words
 
 
 @dataclass(frozen=True)

@@ -146,3 +146,26 @@ def test_backups_in_an_offline_root(tmp_path: Path) -> None:
     paths = {e["source"] for f in report["findings"] for e in f["evidence"]}
     assert paths == {"/var/lib/ybclient/yb.db", "/backup/yb.db", "/backup/link.db"}
     assert proc.returncode == 1
+
+
+def test_a_link_to_the_same_file_is_not_a_second_copy(tmp_path: Path) -> None:
+    """A symlink or hard link is the same bytes on the same disk: losing the disk loses both."""
+    root = tmp_path / "root"
+    for d in ("var/lib/ybclient", "backup"):
+        (root / d).mkdir(parents=True)
+    (root / "var/lib/ybclient/yb.db").write_bytes(b"db")
+    os.symlink("/var/lib/ybclient/yb.db", root / "backup/link.db")
+    os.link(root / "var/lib/ybclient/yb.db", root / "backup/hard.db")
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("policy: {id: t, version: 1}\nbackups:\n"
+                      "  - paths: [/var/lib/ybclient/*.db, /backup/*.db]\n    min_copies: 2\n    distinct_disks: false\n")
+    proc = subprocess.run([sys.executable, "-m", "ybguard", "scan", "--root", str(root), "--policy", str(policy),
+                           "--only", "backups.*", "--format", "json"], capture_output=True, timeout=60)
+    report = json.loads(proc.stdout)
+    got = {(f["subject"], f["status"], f["message"]) for f in report["findings"]}
+    assert got == {("/var/lib/ybclient/*.db, /backup/*.db", "fail", "found 1 copies, the policy requires at least 2")}
+    ev = {e["source"]: e["detail"] for f in report["findings"] for e in f["evidence"]}
+    assert set(ev) == {"/var/lib/ybclient/yb.db", "/backup/link.db", "/backup/hard.db"}
+    assert "same file as /var/lib/ybclient/yb.db" in ev["/backup/link.db"]
+    assert "same file as /var/lib/ybclient/yb.db" in ev["/backup/hard.db"]
+    assert proc.returncode == 1

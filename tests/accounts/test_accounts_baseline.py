@@ -213,3 +213,17 @@ def test_nic_rename_and_gateway_mac_in_namespace(topo, tmp_path: Path) -> None: 
     assert got["integrity.baseline-interfaces"] == {"fail": {"eth1"}}
     assert got["integrity.baseline-gateway"] == {"fail": {"10.88.0.1 dev eth0"}}
     assert any("renamed: eth1 02:00:5e:00:aa:01 -> lan9" in f["message"] for f in scan_report()["findings"])
+
+
+@pytest.mark.parametrize("kind", ["chardev", "fifo", "directory"])
+def test_baseline_that_is_not_a_file_is_an_error_not_a_hang(tmp_path: Path, kind: str) -> None:
+    """--baseline /dev/zero read forever (and a FIFO blocked forever) instead of failing."""
+    root, policy = golden(tmp_path)
+    path = {"chardev": Path("/dev/zero"), "fifo": tmp_path / "fifo", "directory": tmp_path}[kind]
+    if kind == "fifo":
+        os.mkfifo(path)
+    p = subprocess.run([sys.executable, "-m", "ybguard", "scan", "--root", str(root), "--policy", str(policy),
+                        "--baseline", str(path), "--only", "integrity.baseline-files", "--format", "json"],
+                       capture_output=True, timeout=30)
+    assert by_check(json.loads(p.stdout)) == {"integrity.baseline-files": {"error": {"baseline"}}}
+    assert p.returncode == 3

@@ -176,3 +176,57 @@ def test_debian_root_baseline_drift(debian_root_path: Path, tmp_path: Path) -> N
                           capture_output=True, timeout=120)
     got = outcome(json.loads(proc.stdout))
     assert got == {"integrity.baseline-files": {"fail": {"/etc/hosts", "/usr/sbin/frpc", "/etc/issue"}}}
+
+
+def test_empty_passwd_field_beats_the_shadow_entry(debian_root_path: Path, tmp_path: Path, acct_policy: Path) -> None:
+    """pam_unix reads /etc/shadow only when the passwd field is ``x``: ``root::0:0`` logs in with
+    no password whatever shadow says (root is ``*`` there), and a hash in passwd is used as is."""
+    root = tmp_path / "img"
+    (root / "etc").mkdir(parents=True)
+    passwd = (debian_root_path / "etc/passwd").read_text()
+    assert passwd.startswith("root:x:0:0:")
+    passwd = passwd.replace("root:x:0:0:", "root::0:0:", 1)
+    (root / "etc/passwd").write_text(passwd + f"dave:{HASH}:1003:1003::/home/dave:/bin/bash\n")
+    (root / "etc/shadow").write_text((debian_root_path / "etc/shadow").read_text() + "dave:!:19000:0:90:7:::\n")
+    _code, report = scan(root, acct_policy, "accounts.empty-password", "accounts.never-expires")
+    got = outcome(report)
+    assert got["accounts.empty-password"] == {"fail": {"root"}}
+    assert got["accounts.never-expires"] == {"fail": {"root"}}  # dave's hash in passwd: a login account, max 90
+
+
+def test_huge_passwd_is_an_error_not_a_truncated_read(debian_root_path: Path, tmp_path: Path, acct_policy: Path) -> None:
+    """A hostile image pads /etc/passwd past the read limit and hides a second root account at
+    the end; reading only the first 64 MiB passed accounts.uid0."""
+    from ybguard.target.interface import MAX_READ
+
+    root = tmp_path / "img"
+    (root / "etc").mkdir(parents=True)
+    passwd = (debian_root_path / "etc/passwd").read_text()
+    with open(root / "etc/passwd", "w") as fh:
+        fh.write(passwd)
+        fh.write(("#" * 1023 + "\n") * (MAX_READ // 1024 + 1))
+        fh.write("toor:x:0:0::/root:/bin/bash\n")
+    (root / "etc/shadow").write_text((debian_root_path / "etc/shadow").read_text() + "toor:*:19000:0:99999:7:::\n")
+    code, report = scan(root, acct_policy, "accounts.uid0")
+    got = outcome(report)
+    assert got["accounts.uid0"] == {"error": {"host"}}
+    assert "/etc/passwd" in report["findings"][0]["message"]
+    assert code == 3
+
+
+def test_every_enabled_time_daemon_is_checked(tmp_path: Path, acct_policy: Path) -> None:
+    """chrony (allowed server) and ntpd (public pool) both enabled: whichever starts first sets
+    the clock, so the pool must be reported. Only the first daemon found used to be read."""
+    root = tmp_path / "r"
+    wants = root / "etc/systemd/system/multi-user.target.wants"
+    for d in ("etc/chrony", "usr/sbin", "usr/lib/systemd/system"):
+        (root / d).mkdir(parents=True)
+    wants.mkdir(parents=True)
+    for binary, unit in (("chronyd", "chrony.service"), ("ntpd", "ntpsec.service")):
+        (root / "usr/sbin" / binary).write_bytes(b"")
+        (root / "usr/lib/systemd/system" / unit).write_text("[Unit]\n")
+        os.symlink(f"/usr/lib/systemd/system/{unit}", wants / unit)
+    (root / "etc/chrony/chrony.conf").write_text("server 10.50.0.123 iburst\n")
+    (root / "etc/ntp.conf").write_text("pool 0.debian.pool.ntp.org iburst\n")
+    got = outcome(scan(root, acct_policy, "time.ntp-config")[1])
+    assert got["time.ntp-config"] == {"fail": {"0.debian.pool.ntp.org"}}

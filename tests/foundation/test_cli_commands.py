@@ -420,3 +420,22 @@ def test_real_process_on_a_debian_root(debian_root_path, tmp_path):
     assert p.returncode == 0 and p.stdout.startswith(" 合规 ") and "主机: " in p.stdout
     p = run(argv + ["--format", "console", "--only", "demo.identity", "--lang", "en"], env={"LANG": "zh_CN.UTF-8"})
     assert p.stdout.startswith(" COMPLIANT ")
+
+
+def test_policy_title_reaches_every_report(image, example_policy_path, tmp_path):
+    """policy.title is part of the example contract: the report must say which baseline it applied."""
+    title = "医保联网计算机信息安全基线（示例）"
+    base = ["scan", "--root", str(image), "--policy", example_policy_path, "--only", "usb.optical"]
+    r = invoke(base + ["--format", "json"])
+    assert json.loads(r.stdout)["policy"]["title"] == title
+    validate_report(json.loads(r.stdout))
+    assert title in invoke(base + ["--format", "console", "--lang", "zh"]).stdout
+    assert title in invoke(base + ["--format", "html"]).stdout
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "NaN"])
+def test_capture_seconds_must_be_a_finite_number(value):
+    """--capture nan never ended (every comparison with NaN is false); the policy refuses it too."""
+    r = invoke(["scan", "--only", "network.live-traffic", "--capture", value, "--format", "json"])
+    assert r.exit_code == 2
+    assert "Traceback" not in r.output

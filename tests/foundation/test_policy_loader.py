@@ -51,6 +51,18 @@ BAD = [
     ("cidr-host-bits", HEAD + "network:\n  allowed_networks: [10.50.0.1/16]\n", 4, 22, "network.allowed_networks[0]",
      "network 10.50.0.1/16 has host bits set; did you mean 10.50.0.0/16?",
      "网段 10.50.0.1/16 的主机位不为零；是否想写 10.50.0.0/16？"),
+    # A "network" that is most of the Internet switches every path check off: refused, not obeyed.
+    ("allowed-everything", HEAD + "network:\n  allowed_networks: [10.50.0.0/16, 0.0.0.0/0]\n", 4, 36,
+     "network.allowed_networks[1]",
+     "0.0.0.0/0 would allow the Internet itself (its public part is larger than a /8); list the 医保 networks",
+     "0.0.0.0/0 相当于放行整个互联网（其中公网部分大于 /8）；请只列出医保网段"),
+    ("allowed-half-v6", HEAD + "network:\n  allowed_networks: ['2000::/4']\n", 4, 22,
+     "network.allowed_networks[0]",
+     "2000::/4 would allow the Internet itself (its public part is larger than a /16); list the 医保 networks",
+     "2000::/4 相当于放行整个互联网（其中公网部分大于 /16）；请只列出医保网段"),
+    ("allow-in-denylist", HEAD + "software:\n  deny: [frpc]\n  allow: [teamviewer*]\n", 5, 10, "software.allow",
+     "software.allow only applies with mode: allowlist; the mode is denylist, so remove allow or use allowlist",
+     "software.allow 只在 mode: allowlist 时生效；当前为 denylist，请删除 allow 或改用 allowlist"),
     ("bad-ip", HEAD + "network:\n  allowed_dns: [10.50.0.530]\n", 4, 17, "network.allowed_dns[0]",
      "not a valid IP address: 10.50.0.530", "不是有效的 IP 地址：10.50.0.530"),
     ("bad-glob-unclosed", HEAD + "software:\n  deny: [ok*, 'teamviewer[']\n", 4, 15, "software.deny[1]",
@@ -253,6 +265,12 @@ def test_null_sections_mean_defaults():
 def test_mac_address_is_normalised():
     pol = parse_policy_text(HEAD + "network:\n  leased_line:\n    interfaces: [AA-BB-CC-00-11-22, eth0]\n")
     assert pol.network.leased_line.interfaces == ("aa:bb:cc:00:11:22", "eth0")
+
+
+def test_broad_private_and_public_networks_still_allowed():
+    text = HEAD + "network:\n  allowed_networks: [10.0.0.0/8, 172.16.0.0/12, 'fc00::/7', 58.0.0.0/8, '2400::/16']\n"
+    assert [str(n) for n in parse_policy_text(text).network.allowed_networks] == [
+        "10.0.0.0/8", "172.16.0.0/12", "fc00::/7", "58.0.0.0/8", "2400::/16"]
 
 
 def test_ipv6_values():

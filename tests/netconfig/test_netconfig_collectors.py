@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Dict
 
@@ -13,7 +15,7 @@ from ybguard.collect import FactSet, ScanOptions
 from ybguard.collect.interface import FactError
 from ybguard.collect.netconfig import OFFLINE, for_target
 from ybguard.facts.network import ForwardingSetting, NatRule, Resolver, SharedConnection
-from ybguard.policy.schema import Policy
+from ybguard.policy.schema import LeasedLine, Policy
 from ybguard.target import LiveLinuxTarget, RootfsTarget, Unsupported
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "netconfig"
@@ -511,3 +513,97 @@ def test_debian12_sysctl_conf_with_forwarding_uncommented(tmp_path: Path):
     # read once, through the link systemd-sysctl follows (sysctl.d is read before /etc/sysctl.conf)
     assert get(root, "network.forwarding").enabled() == (
         ForwardingSetting(4, "all", True, "/etc/sysctl.d/99-sysctl.conf:28"),)
+
+
+def test_partial_stop_rules_in_saved_commands_do_not_shadow_main(tmp_path: Path):
+    """``ip rule add tun_id 5 unreachable`` only catches some packets; the rest still reach
+    main and its gateway. Every ip-rule(8) selector keeps a saved rule partial."""
+    from ybguard.checks.network import check_public_route
+
+    body = ("=auto eth0\niface eth0 inet static\n  address 10.88.0.2/30\n  gateway 10.88.0.1\n"
+            "  up ip rule add tun_id 5 prohibit prio 11\n"
+            "  up ip rule add dscp 4 blackhole prio 12\n"
+            "  up ip rule add flowlabel 0x1 blackhole prio 13\n"
+            "  up ip rule add l3mdev unreachable prio 14\n")
+    root = install(tmp_path / "img", {"/etc/network/interfaces": body})
+    routing = get(root, "network.routing")
+    assert {r.selector for r in routing.rules if r.priority in (11, 12, 13, 14)} == {
+        "from all tun_id 5", "from all dscp 4", "from all flowlabel 0x1", "from all l3mdev"}
+    got = {res.subject for res in check_public_route({"network.routing": routing}, Policy())}
+    assert got == {"default via 10.88.0.1 dev eth0 table main"}
+
+
+def test_iwd_known_networks_are_a_wireless_interface(tmp_path: Path):
+    """iwd (the default Wi-Fi daemon of several distributions, and NetworkManager's optional
+    backend) keeps each joined network as /var/lib/iwd/<SSID>.psk|.open|.8021x; hex-encoded
+    names start with "=". A saved Wi-Fi network is a forbidden interface in an image."""
+    from ybguard.checks.network import check_forbidden_interface
+
+    root = install(tmp_path / "img", {
+        "/var/lib/iwd/Hospital-Guest.psk": "=[Security]\nPassphrase=not-a-real-secret\n",
+        "/var/lib/iwd/=e58cbbe999a2.open": "=[Settings]\nAutoConnect=true\n",
+        "/var/lib/iwd/.hidden.psk~": "=editor backup\n",
+    })
+    ifaces = get(root, "network.interfaces")
+    [wifi] = [i for i in ifaces if i.kind == "wireless"]
+    assert wifi.name == "wlan (iwd)" and wifi.up is None and wifi.configured
+    assert "Hospital-Guest" in dict(wifi.why)["iwd"] and "医院" in dict(wifi.why)["iwd"]
+    assert "not-a-real-secret" not in repr(ifaces)
+    got = {(r.subject, r.status.value) for r in check_forbidden_interface({"network.interfaces": ifaces}, Policy())}
+    assert got == {("wlan (iwd)", "fail")}
+
+
+NS = "/etc/sysconfig/network-scripts"
+
+
+def test_ifcfg_rh_network_scripts(tmp_path: Path):
+    """RHEL/CentOS, Kylin and openEuler keep interfaces as ifcfg-* shell files (NetworkManager's
+    ifcfg-rh plugin, or the old network service). They were not read at all, so such an image
+    with a Wi-Fi profile, a second NIC and a public gateway passed every network check."""
+    from ybguard.checks.network import check_dual_homed, check_forbidden_interface, check_public_route
+
+    root = install(tmp_path / "img", {
+        f"{NS}/ifcfg-eth0": '=TYPE=Ethernet\nBOOTPROTO=none\nNAME=eth0\nDEVICE=eth0\nONBOOT=yes\n'
+                            'IPADDR=10.88.0.2\nPREFIX=30\nDEFROUTE=no\nDNS1=10.50.0.53\n',
+        f"{NS}/route-eth0": "=10.50.0.0/16 via 10.88.0.1 dev eth0\n",
+        f"{NS}/ifcfg-eth1": '=TYPE="Ethernet"\nBOOTPROTO="static"\nDEVICE="eth1"\nONBOOT="yes"\n'
+                            'IPADDR="192.168.1.23"\nNETMASK="255.255.255.0"\nGATEWAY="192.168.1.1"\n'
+                            'DNS1="114.114.114.114"\nHWADDR=52:54:00:AB:CD:EF\n',
+        f"{NS}/ifcfg-Hospital-Guest": "=ESSID=Hospital-Guest\nMODE=Managed\nTYPE=Wireless\nBOOTPROTO=dhcp\n"
+                                      "ONBOOT=yes\nNAME=Hospital-Guest\n",
+        f"{NS}/ifcfg-lo": "=DEVICE=lo\nIPADDR=127.0.0.1\nNETMASK=255.0.0.0\nONBOOT=yes\n",
+        f"{NS}/ifcfg-eth1.bak": "=DEVICE=eth9\nIPADDR=203.0.113.9\nPREFIX=24\n",  # ignored like the scripts do
+        f"{NS}/route-eth1": "=ADDRESS0=8.8.8.0\nNETMASK0=255.255.255.0\nGATEWAY0=192.168.1.254\n",
+    })
+    fs = facts(root)
+    ifaces = fs.get("network.interfaces")
+    by_name = {i.name: i for i in ifaces}
+    assert set(by_name) == {"eth0", "eth1", "Hospital-Guest"}
+    assert by_name["Hospital-Guest"].kind == "wireless" and by_name["Hospital-Guest"].dhcp
+    assert [str(a) for a in by_name["eth1"].addresses] == ["192.168.1.23/24"]
+    assert by_name["eth1"].mac == "52:54:00:ab:cd:ef"
+    routing = fs.get("network.routing")
+    assert {r.describe() for r in routing.routes if r.gateway} == {
+        "default via 192.168.1.1 dev eth1 table main", "10.50.0.0/16 via 10.88.0.1 dev eth0 table main",
+        "8.8.8.0/24 via 192.168.1.254 dev eth1 table main", "default via dhcp dev Hospital-Guest table main"}
+    resolvers = {(r.address, r.source) for r in fs.get("network.resolvers")}
+    assert resolvers >= {("10.50.0.53", f"{NS}/ifcfg-eth0:9"), ("114.114.114.114", f"{NS}/ifcfg-eth1:8")}
+    policy = Policy(network=replace(Policy().network, leased_line=LeasedLine(("eth0",)),
+                                    allowed_networks=(ipaddress.ip_network("10.50.0.0/16"),
+                                                      ipaddress.ip_network("10.88.0.0/30"))))
+    got = {r.subject for r in check_public_route({"network.routing": routing}, policy)}
+    assert got == {"default via 192.168.1.1 dev eth1 table main", "8.8.8.0/24 via 192.168.1.254 dev eth1 table main",
+                   "default via dhcp dev Hospital-Guest table main"}
+    assert {r.subject for r in check_forbidden_interface({"network.interfaces": ifaces}, policy)} == {"Hospital-Guest"}
+    assert {r.subject for r in check_dual_homed({"network.interfaces": ifaces}, policy)} == {"eth1", "Hospital-Guest"}
+
+
+def test_ifcfg_global_gateway_in_sysconfig_network(tmp_path: Path):
+    """initscripts also take the default gateway from /etc/sysconfig/network (GATEWAY, GATEWAYDEV)."""
+    root = install(tmp_path / "img", {
+        f"{NS}/ifcfg-eth0": "=DEVICE=eth0\nIPADDR=10.88.0.2\nPREFIX=30\n",
+        "/etc/sysconfig/network": "=NETWORKING=yes\nHOSTNAME=yb-01\nGATEWAY=10.88.0.1\nGATEWAYDEV=eth0\n",
+    })
+    routing = get(root, "network.routing")
+    assert {(r.describe(), r.source) for r in routing.routes if r.gateway} == {
+        ("default via 10.88.0.1 dev eth0 table main", "/etc/sysconfig/network:3")}

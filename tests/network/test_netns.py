@@ -416,3 +416,18 @@ def test_interface_kinds_from_the_running_kernel(topo: Topology) -> None:
     assert got["p5a"][2] == "br5" and got["br5"][3] == ["p5a"]
     assert got["eth0"][1] is True and got["eth0"][4][0] == "10.88.0.2/30"
     assert got["tap5"][1] is False
+
+
+def test_selective_stop_rules_do_not_shadow_main(topo: Topology, tmp_path: Path) -> None:
+    """A blackhole/unreachable rule that only matches some packets (a uid range, a source-port
+    range, a routing realm) lets every other packet fall through to main: its default route
+    must still be found. ``ip -json rule`` names these selectors uid_start, sport_start, dport_start."""
+    term, _ = terminal(topo)
+    term.ip("route add default via 10.88.0.1")
+    term.ip("rule add uidrange 1000-2000 unreachable prio 10")
+    term.ip("rule add sport 1000-2000 prohibit prio 11")
+    term.ip("rule add dport 1000-2000 blackhole prio 13")
+    code, report = scan(term, write_policy(tmp_path))
+    assert subjects(report, "network.public-route") == {"default via 10.88.0.1 dev eth0 table main"}
+    assert subjects(report, "network.default-route") == {"default via 10.88.0.1 dev eth0 table main"}
+    assert code == 1

@@ -144,3 +144,24 @@ def test_rpm_image_without_rpm_tool_is_an_error(tmp_path: Path, monkeypatch: pyt
                       ScanOptions(lang="en", now=NOW))
     assert [f.status for f in report.findings] == [Status.ERROR]
     assert "no rpm tool" in report.findings[0].message
+
+
+def test_allowlist_mode_still_honours_the_denylist(tmp_path: Path) -> None:
+    """A broad allow pattern must not let a denied remote-control tool through: deny wins."""
+    root = uos_root(tmp_path)
+    policy = policy_yaml("software:\n  mode: allowlist\n  allow: ['*']\n  deny: [ngrok, 'com.rustdesk.*']\n")
+    assert installed_failures(root, policy) == {"ngrok", "com.rustdesk.RustDesk"}
+
+
+def test_pending_dpkg_updates_are_read_like_dpkg_reads_them(tmp_path: Path) -> None:
+    """An interrupted ``dpkg -i`` leaves the new record in /var/lib/dpkg/updates/NNNN, not yet
+    merged into status; dpkg applies those on top of status, and so must we."""
+    root = uos_root(tmp_path)
+    updates = root / "var/lib/dpkg/updates"
+    updates.mkdir()
+    (updates / "0000").write_text(stanza("teamviewer", "install ok unpacked", "15.48.4"))
+    (updates / "0001").write_text(stanza("com.oray.sunlogin.client", "deinstall ok config-files", "11.0.1.44968"))
+    (updates / "tmp.i").write_text("half-written, dpkg ignores it")
+    got = {(p.name, p.state) for p in read_packages(RootfsTarget(str(root))) if p.manager == "dpkg"}
+    assert got == {("bash", "installed"), ("com.yibao.client", "installed"), ("teamviewer", "unpacked")}
+    assert "teamviewer" in installed_failures(root, default_policy())

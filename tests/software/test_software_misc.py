@@ -58,3 +58,41 @@ def test_catalogues_have_both_languages_and_same_placeholders() -> None:
     for check in (*cusb.CHECKS, *csw.CHECKS):
         for suffix in ("title", "remediation"):
             assert f"{check.id}.{suffix}" in {**i18n_usb.MESSAGES, **i18n_software.MESSAGES}
+
+
+def test_local_binary_that_cannot_be_stat_ed_is_an_error(tmp_path: Path) -> None:
+    """/usr/local/bin readable but not searchable (mode 744) for the scanning user: names list,
+    stat() fails with EACCES. That is not a dangling link; skipping frpc would pass the check."""
+    import json
+    import os
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    import pytest
+
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root and setpriv to drop to an unprivileged user")
+    base = Path(tempfile.mkdtemp(prefix="ybsw-"))
+    try:
+        os.chmod(base, 0o755)
+        root = base / "img"
+        (root / "var/lib/dpkg").mkdir(parents=True)
+        (root / "var/lib/dpkg/status").write_text("Package: bash\nStatus: install ok installed\nVersion: 5.2\n")
+        bindir = root / "usr/local/bin"
+        bindir.mkdir(parents=True)
+        (bindir / "frpc").write_bytes(b"\x7fELF")
+        os.chmod(bindir / "frpc", 0o755)
+        for d in (root, root / "usr", root / "usr/local", root / "var", root / "var/lib", root / "var/lib/dpkg"):
+            os.chmod(d, 0o755)
+        os.chmod(bindir, 0o744)
+        proc = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-m",
+                               "ybguard", "scan", "--root", str(root), "--only", "software.installed", "--format",
+                               "json"], capture_output=True, timeout=60, cwd="/")
+        report = json.loads(proc.stdout)
+        assert [(f["status"], f["subject"]) for f in report["findings"]] == [("error", "host")]
+        assert proc.returncode == 3
+    finally:
+        os.chmod(base / "img/usr/local/bin", 0o755)
+        shutil.rmtree(base)

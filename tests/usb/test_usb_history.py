@@ -90,3 +90,24 @@ def test_unreadable_log_is_an_error(tmp_path: Path) -> None:
     report = run_scan(default_policy(), RootfsTarget(str(root)), select_checks(ALL_CHECKS, ["usb.storage-history"]),
                       ScanOptions(lang="en", now=NOW))
     assert [f.status for f in report.findings] == [Status.ERROR]
+
+
+def test_log_that_is_a_fifo_or_device_is_refused_not_read(tmp_path: Path) -> None:
+    """A hostile image's /var/log/syslog as a FIFO blocked the scan forever; as a copy of
+    /dev/zero it read forever. Either is refused (an error), never a hang or "no stick seen"."""
+    import os
+
+    import pytest
+
+    from ybguard.target.interface import NotRegularFile
+
+    root = _image_with_logs(tmp_path)
+    syslog = root / "var/log/syslog"
+    syslog.unlink()
+    os.mkfifo(syslog)
+    with pytest.raises(NotRegularFile):
+        read_history(RootfsTarget(str(root)))
+    syslog.unlink()
+    os.mknod(syslog, 0o666 | __import__("stat").S_IFCHR, os.makedev(1, 5))  # what /dev/zero is
+    with pytest.raises(NotRegularFile):
+        read_history(RootfsTarget(str(root)))

@@ -103,9 +103,10 @@ def ntp_config(facts: Facts, policy: Policy) -> Iterable[Result]:
     if not ts.servers:
         yield fail(ts.daemon, msg("time.no_servers", daemon=ts.daemon), *ev)
         return
+    owner = dict(ts.server_daemons)
     for server in ts.servers:
         if server.lower() not in allowed:
-            yield fail(server, msg("time.server_outside", server=server, daemon=ts.daemon,
+            yield fail(server, msg("time.server_outside", server=server, daemon=owner.get(server, ts.daemon),
                                    allowed=", ".join(policy.time.ntp_servers)), *ev)
 
 
@@ -149,12 +150,14 @@ def backup_copies(facts: Facts, policy: Policy) -> Iterable[Result]:
     for rule, found in zip(policy.backups, sets):
         subject = ", ".join(rule.paths)
         ev = tuple(Evidence(c.path, f"{c.device}; {c.size} bytes; mtime "
-                            f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(c.mtime))}") for c in found.copies)
+                            f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(c.mtime))}"
+                            + (f"; same file as {c.same_as}" if c.same_as else "")) for c in found.copies)
         problems = []
-        copies = len(found.copies)
+        distinct = [c for c in found.copies if not c.same_as]  # a link to a copy is not another copy
+        copies = len(distinct)
         if copies < rule.min_copies:
             problems.append(msg("backups.too_few", got=copies, want=rule.min_copies))
-        disks = len({c.device for c in found.copies})
+        disks = len({c.device for c in distinct})
         if rule.distinct_disks and copies and disks < rule.min_copies:
             problems.append(msg("backups.same_disk", got=disks, want=rule.min_copies))
         if found.copies:

@@ -62,16 +62,15 @@ def installed(facts: Facts, policy: Policy) -> Iterable[Result]:
     sw = policy.software
     out = []
     for p in packages:
-        if sw.mode == "allowlist":
-            if first_match(sw.allow, [p.name.lower(), p.display_name.lower()] if p.display_name else [p.name.lower()]):
-                continue
+        # The denylist applies in both modes: a broad allow pattern must not let a denied tool in.
+        pattern = first_match(sw.deny, name_candidates(p.name, p.display_name))
+        if pattern is not None:
+            out.append(fail(p.name, msg("software.installed.denied", manager=p.manager,
+                                        version=p.version or "-", pattern=pattern), _package_evidence(p)))
+        elif sw.mode == "allowlist" and not first_match(
+                sw.allow, [p.name.lower(), p.display_name.lower()] if p.display_name else [p.name.lower()]):
             out.append(fail(p.name, msg("software.installed.not_allowed", manager=p.manager, version=p.version or "-"),
                             _package_evidence(p)))
-        else:
-            pattern = first_match(sw.deny, name_candidates(p.name, p.display_name))
-            if pattern is not None:
-                out.append(fail(p.name, msg("software.installed.denied", manager=p.manager,
-                                            version=p.version or "-", pattern=pattern), _package_evidence(p)))
     return out
 
 

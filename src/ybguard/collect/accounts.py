@@ -213,12 +213,16 @@ def build_accounts(passwd: str, shadow: str, today: int) -> Tuple[Account, ...]:
     out = []
     for name, pwfield, uid, shell in parse_passwd(passwd):
         entry = sh.get(name)
-        if entry is not None:
+        # pam_unix (is_pwd_shadowed) consults shadow only for "x" or "##name"; any other passwd field
+        # is the password itself, so "root::0:0:..." logs in with none whatever shadow holds.
+        shadowed = pwfield == "x" or pwfield == f"##{name}"
+        if not shadowed:
+            field, source = pwfield, "/etc/passwd"
+            lastchg, maxd = (entry[1], entry[2]) if entry is not None else (None, None)
+        elif entry is not None:
             field, lastchg, maxd, source = entry[0], entry[1], entry[2], "/etc/shadow"
-        elif pwfield == "x":
-            field, lastchg, maxd, source = "*", None, None, "/etc/passwd (no /etc/shadow entry)"
         else:
-            field, lastchg, maxd, source = pwfield, None, None, "/etc/passwd"
+            field, lastchg, maxd, source = "*", None, None, "/etc/passwd (no /etc/shadow entry)"
         state = password_state(field)
         login = shell not in NOLOGIN_SHELLS and state != "locked"
         age = today - lastchg if lastchg is not None and lastchg > 0 else None

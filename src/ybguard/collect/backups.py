@@ -79,6 +79,7 @@ def collect_backups(ctx: CollectContext) -> Tuple[BackupSet, ...]:
     out = []
     for rule in rules:
         seen = set()
+        files: Dict[Tuple[int, int], str] = {}  # (st_dev, st_ino) -> first path: links are one file
         copies = []
         for pattern in rule.paths:
             for path in target.glob(pattern):
@@ -90,7 +91,9 @@ def collect_backups(ctx: CollectContext) -> Tuple[BackupSet, ...]:
                     continue
                 if st.st_dev not in labels:
                     labels[st.st_dev] = device_label(st.st_dev, mounts)
-                copies.append(BackupCopy(path=path, size=st.st_size, mtime=st.st_mtime, device=labels[st.st_dev]))
+                same_as = files.setdefault((st.st_dev, st.st_ino), path)
+                copies.append(BackupCopy(path=path, size=st.st_size, mtime=st.st_mtime, device=labels[st.st_dev],
+                                         same_as="" if same_as == path else same_as))
         out.append(BackupSet(patterns=tuple(rule.paths), copies=tuple(copies), scanned_at=scanned_at))
     return tuple(out)
 

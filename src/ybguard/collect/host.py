@@ -82,7 +82,8 @@ def collect_host(ctx: CollectContext) -> HostIdentity:
         arch = ""
         for shell in ("/bin/sh", "/usr/bin/sh", "/bin/busybox"):
             try:
-                header = target.read_bytes(shell, 20)
+                with target.open_bytes(shell) as fh:  # the ELF header only; read_bytes wants whole files
+                    header = fh.read(20)
             except OSError:
                 continue
             arch = parse_elf_machine(header) or ""

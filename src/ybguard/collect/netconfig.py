@@ -714,12 +714,12 @@ def _ip_rule(words: Sequence[str], family: int, source: str) -> Rule:
             action = "goto"
             i += 2
         elif w in ("from", "to", "fwmark", "iif", "oif", "tos", "dsfield", "uidrange", "ipproto", "sport",
-                   "dport"):
+                   "dport", "tun_id", "dscp", "flowlabel"):
             sel += [w, nxt]
             if ":" in nxt and w in ("from", "to"):
                 family = 6
             i += 2
-        elif w == "not":
+        elif w in ("not", "l3mdev"):
             sel.append(w)
             i += 1
         else:
@@ -1264,6 +1264,171 @@ def parse_wpa_supplicant(path: str, text: str) -> NetConfig:
     return NetConfig(interfaces=(iface,), shared=shared)
 
 
+# --- ifcfg-rh (RHEL/CentOS, Kylin, openEuler: /etc/sysconfig/network-scripts) --------------------
+
+IFCFG_DIR = "/etc/sysconfig/network-scripts"
+# What initscripts and NetworkManager's ifcfg-rh plugin skip: editor and package-manager leftovers.
+IFCFG_IGNORED = (".bak", ".old", ".orig", ".rpmnew", ".rpmorig", ".rpmsave", "~")
+_IFCFG_KINDS = {"wireless": KIND_WIRELESS, "bridge": KIND_BRIDGE, "bond": KIND_BOND, "vlan": KIND_VLAN,
+                "xdsl": KIND_PPP, "modem": KIND_PPP}
+
+
+def parse_shell_vars(path: str, text: str) -> Dict[str, Tuple[str, int]]:
+    """``KEY=value`` lines of a sourced shell file (quotes removed) -> {KEY: (value, line)}."""
+    out: Dict[str, Tuple[str, int]] = {}
+    for n, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key.strip()):
+            continue
+        try:
+            words = shlex.split(value, comments=True)
+        except ValueError as exc:
+            raise ConfigError(_src(path, n), f"{key.strip()}: {exc}") from None
+        out[key.strip()] = (" ".join(words), n)
+    return out
+
+
+def ifcfg_wanted(name: str) -> bool:
+    return name.startswith("ifcfg-") and name != "ifcfg-lo" and not name.endswith(IFCFG_IGNORED)
+
+
+def parse_ifcfg(path: str, text: str) -> NetConfig:
+    """One ifcfg-<name> profile: the interface, its addresses, gateway, DNS and access-point mode."""
+    v = parse_shell_vars(path, text)
+
+    def get(key: str, default: str = "") -> str:
+        return v[key][0] if key in v else default
+
+    name = get("DEVICE") or os.path.basename(path)[len("ifcfg-"):]
+    if name == "lo":
+        return NetConfig()
+    type_ = get("TYPE").lower()
+    why: Tuple[Tuple[str, str], ...]
+    if type_ in _IFCFG_KINDS:
+        kind, why = _IFCFG_KINDS[type_], (("TYPE", get("TYPE")),)
+    else:
+        kind, why = kind_from_name(name)
+    addrs: List[Address] = []
+    for key in sorted((k for k in v if re.fullmatch(r"IPADDR\d*", k)), key=_num_suffix):
+        suffix = key[len("IPADDR"):]
+        a = _address(get(key), get("PREFIX" + suffix) or get("NETMASK" + suffix))
+        if a is None:
+            raise ConfigError(_src(path, v[key][1]), f"not an address: {get(key)!r}")
+        addrs.append(a)
+    for text6 in (get("IPV6ADDR") + " " + get("IPV6ADDR_SECONDARIES")).split():
+        a = _address(text6)
+        if a is None:
+            raise ConfigError(path, f"not an IPv6 address: {text6!r}")
+        addrs.append(a)
+    dhcp = get("BOOTPROTO").lower() in ("dhcp", "bootp")
+    source = _src(path, 1)
+    routes: List[Route] = [r for r in (connected_route(a, name, source) for a in addrs) if r is not None]
+    if get("DEFROUTE").lower() not in ("no", "false", "0"):
+        if get("GATEWAY"):
+            routes.append(Route(dst=DEFAULT4, gateway=get("GATEWAY"), dev=name, protocol="static",
+                                source=_src(path, v["GATEWAY"][1]), configured=True))
+        elif dhcp:
+            routes.append(dhcp_default(4, name, source))
+        if get("IPV6_DEFAULTGW"):
+            routes.append(Route(dst=DEFAULT6, gateway=get("IPV6_DEFAULTGW").split("%")[0], dev=name,
+                                protocol="static", source=_src(path, v["IPV6_DEFAULTGW"][1]), configured=True))
+    resolvers = tuple(Resolver(get(k), _src(path, v[k][1]), name) for k in sorted(v, key=_num_suffix)
+                      if re.fullmatch(r"DNS\d+", k) and get(k))
+    shared: Tuple[SharedConnection, ...] = ()
+    if kind == KIND_WIRELESS and get("MODE").lower() in ("master", "ap"):
+        shared = (SharedConnection(name=get("ESSID") or name, how=f"ifcfg MODE={get('MODE')} (AP)", interface=name,
+                                   source=_src(path, v["MODE"][1])),)
+    iface = Interface(name=name, kind=kind, mac=get("HWADDR").lower(), up=None, addresses=tuple(addrs),
+                      master=get("BRIDGE") or get("MASTER"), why=why, source=source, configured=True, dhcp=dhcp)
+    return NetConfig(interfaces=(iface,), routes=tuple(routes), resolvers=resolvers, shared=shared)
+
+
+def parse_ifcfg_routes(path: str, text: str, dev: str, family: int) -> NetConfig:
+    """route-<dev> / route6-<dev>: ``ip route`` argument lines, or ADDRESSn/NETMASKn/GATEWAYn."""
+    routes: List[Route] = []
+    if re.search(r"(?m)^\s*ADDRESS\d+\s*=", text):
+        v = parse_shell_vars(path, text)
+        for key in sorted((k for k in v if re.fullmatch(r"ADDRESS\d+", k)), key=_num_suffix):
+            n = key[len("ADDRESS"):]
+            dst = _network(f"{v[key][0]}/{v['NETMASK' + n][0]}" if "NETMASK" + n in v else v[key][0])
+            if dst is None:
+                raise ConfigError(_src(path, v[key][1]), f"not a network: {v[key][0]!r}")
+            gw = v.get("GATEWAY" + n, ("", 0))[0]
+            routes.append(Route(dst=dst, gateway=gw, dev=dev, protocol="static", source=_src(path, v[key][1]),
+                                configured=True))
+        return NetConfig(routes=tuple(routes))
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        route = _ip_route(line.split(), family, dev, _src(path, lineno))
+        if route is None:
+            raise ConfigError(_src(path, lineno), f"not a route: {line!r}")
+        routes.append(route)
+    return NetConfig(routes=tuple(routes))
+
+
+def parse_sysconfig_network(path: str, text: str) -> NetConfig:
+    """/etc/sysconfig/network: a host-wide GATEWAY (on GATEWAYDEV) and IPV6_DEFAULTGW."""
+    v = parse_shell_vars(path, text)
+    dev = v.get("GATEWAYDEV", ("", 0))[0]
+    routes = [Route(dst=DEFAULT4 if key == "GATEWAY" else DEFAULT6, gateway=v[key][0].split("%")[0], dev=dev,
+                    protocol="static", source=_src(path, v[key][1]), configured=True)
+              for key in ("GATEWAY", "IPV6_DEFAULTGW") if v.get(key, ("", 0))[0]]
+    return NetConfig(routes=tuple(routes))
+
+
+def read_ifcfg(target: Target) -> NetConfig:
+    configs: List[NetConfig] = []
+    text = _read(target, "/etc/sysconfig/network")
+    if text is not None:
+        configs.append(_checked(parse_sysconfig_network, "/etc/sysconfig/network", text))
+    for name in target.listdir(IFCFG_DIR):
+        path = f"{IFCFG_DIR}/{name}"
+        if target.is_dir(path) or name.endswith(IFCFG_IGNORED):
+            continue
+        text = None
+        if ifcfg_wanted(name):
+            text = _read(target, path)
+            if text is not None:
+                configs.append(_checked(parse_ifcfg, path, text))
+        for prefix, family in (("route-", 4), ("route6-", 6)):
+            if name.startswith(prefix):
+                text = _read(target, path)
+                if text is not None:
+                    configs.append(_checked(parse_ifcfg_routes, path, text, name[len(prefix):], family))
+    return merge(configs)
+
+
+IWD_DIR = "/var/lib/iwd"
+IWD_SUFFIXES = (".psk", ".open", ".8021x")
+
+
+def iwd_ssid(file_name: str) -> str:
+    """iwd names a network file by its SSID, or "=" + hex when the SSID is not plain text."""
+    stem = file_name.rsplit(".", 1)[0]
+    if stem.startswith("="):
+        try:
+            return bytes.fromhex(stem[1:]).decode("utf-8", "replace")
+        except ValueError:
+            return stem
+    return stem
+
+
+def parse_iwd_networks(names: Sequence[str]) -> NetConfig:
+    """iwd's known networks (file names only: the files hold secrets): a configured Wi-Fi client."""
+    ssids = sorted(iwd_ssid(n) for n in names if n.endswith(IWD_SUFFIXES) and not n.startswith("."))
+    if not ssids:
+        return NetConfig()
+    iface = Interface(name="wlan (iwd)", kind=KIND_WIRELESS, up=None,
+                      why=(("iwd", f"{len(ssids)} known network(s): {', '.join(ssids)}"),),
+                      source=IWD_DIR, configured=True)
+    return NetConfig(interfaces=(iface,))
+
+
 def parse_hostapd(path: str, text: str) -> NetConfig:
     values: Dict[str, Tuple[str, int]] = {}
     for n, raw in enumerate(text.splitlines(), 1):
@@ -1736,6 +1901,7 @@ def read_wireless_and_links(target: Target) -> NetConfig:
             peer_configs.append(_checked(parse_ppp_peer, path, text))
     return merge([
         _per_file(target, "/etc/wpa_supplicant/*.conf", parse_wpa_supplicant),
+        parse_iwd_networks([n for n in target.listdir(IWD_DIR) if not target.is_dir(f"{IWD_DIR}/{n}")]),
         _per_file(target, "/etc/hostapd/*.conf", parse_hostapd),
         _per_file(target, "/etc/wireguard/*.conf", parse_wireguard),
         *ovpn_configs,
@@ -1753,7 +1919,7 @@ def read_rc_local(target: Target) -> NetConfig:
 def saved_config(target: Target) -> NetConfig:
     """All interface/route/resolver/shared configuration of the image, in a stable order."""
     conf = merge([read_netplan(target), read_nm(target), read_ifupdown(target), read_networkd(target),
-                  read_wireless_and_links(target), read_rc_local(target)])
+                  read_ifcfg(target), read_wireless_and_links(target), read_rc_local(target)])
     return replace(conf, interfaces=merge_devices(link_ports(conf.interfaces)))
 
 

@@ -328,6 +328,18 @@ def parse_ip_route_json(data: Sequence[Mapping[str, Any]], family: int,
 
 RULE_SELECTORS = ("tos", "fwmark", "iif", "oif", "l3mdev", "uidrange", "ipproto", "sport", "dport", "realms",
                   "tun_id")
+# Selectors ``ip -json rule`` prints as two keys: (first key, second key, how ip-rule(8) writes them).
+RULE_RANGE_SELECTORS = {
+    "uidrange": ("uid_start", "uid_end", "uidrange {}-{}"),
+    "sport": ("sport_start", "sport_end", "sport {}-{}"),
+    "dport": ("dport_start", "dport_end", "dport {}-{}"),
+}
+# Keys of ``ip -json rule`` that are not selectors, or that the code above already renders.
+RULE_KNOWN_KEYS = frozenset(
+    {"priority", "src", "srclen", "dst", "dstlen", "not", "action", "table", "goto", "suppress_prefixlen",
+     "suppress_ifgroup", "protocol", "unresolved", "fwmask", "iif_detached", "oif_detached", "flags",
+     "flow_from", "flow_to"}  # realms only tag the result; a realms rule still catches every packet
+    | set(RULE_SELECTORS) | {k for pair in RULE_RANGE_SELECTORS.values() for k in pair[:2]})
 
 
 def parse_ip_rule_json(data: Sequence[Mapping[str, Any]], family: int,
@@ -348,6 +360,12 @@ def parse_ip_rule_json(data: Sequence[Mapping[str, Any]], family: int,
             if key in r:
                 value = r[key]
                 sel.append(key if value is None else f"{key} {value}")
+        for first, last, fmt in RULE_RANGE_SELECTORS.values():
+            if first in r or last in r:
+                sel.append(fmt.format(r.get(first, "?"), r.get(last, "?")))
+        # Fail closed: a key this parser does not know may be a selector (newer iproute2), and
+        # calling such a rule "from all" would let a partial blackhole hide every table below it.
+        sel += [f"{key} {r[key]}" for key in sorted(r) if key not in RULE_KNOWN_KEYS]
         action = str(r.get("action", ""))
         table = ""
         if "table" in r:
@@ -617,6 +635,9 @@ def access_point_processes() -> Tuple[SharedConnection, ...]:
 def collect_shared_live(ctx: CollectContext) -> Tuple[SharedConnection, ...]:
     """NetworkManager shared / access-point profiles, and a running access-point daemon."""
     ctx.target.require_live()
+    from .software import require_visible_processes
+
+    require_visible_processes(ctx.target)  # a hidden hostapd must not read as "none running"
     return read_nm_shared(ctx.target) + access_point_processes()
 
 

@@ -10,6 +10,7 @@ an error: a partial list would let a denied package through.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -44,6 +45,11 @@ def _field(stanza: str, key: str) -> Tuple[Optional[str], int]:
 
 
 def parse_dpkg_status(text: str, source: str = DPKG_STATUS) -> Tuple[Package, ...]:
+    """Packages whose files are on disk (see ``dpkg_records``)."""
+    return tuple(p for _key, p in dpkg_records(text, source) if p.state in DPKG_PRESENT)
+
+
+def dpkg_records(text: str, source: str = DPKG_STATUS) -> Tuple[Tuple[str, Package], ...]:
     """Packages whose files are on disk, from a dpkg status file (deb-control(5) stanzas).
 
     The Status word decides, not the selection: ``hold ok installed`` and ``deinstall ok
@@ -54,7 +60,7 @@ def parse_dpkg_status(text: str, source: str = DPKG_STATUS) -> Tuple[Package, ..
     """
     if "\r" in text:
         text = text.replace("\r\n", "\n")
-    out: List[Package] = []
+    out: List[Tuple[str, Package]] = []
     line = 1
     for stanza in text.split("\n\n"):
         start = line
@@ -71,11 +77,27 @@ def parse_dpkg_status(text: str, source: str = DPKG_STATUS) -> Tuple[Package, ..
         if (not name or names != 1 or statuses != 1 or len(words) != 3 or words[2] not in DPKG_STATES
                 or first[:1] in (" ", "\t") or ":" not in first):
             raise FactError("software.reason.bad_dpkg", path=source, line=start)
-        if words[2] in DPKG_PRESENT:
-            version, _ = _field(stanza, "Version")
-            out.append(Package(name=name, version=version or "", manager="dpkg", source=f"{source}:{start}",
-                               state=words[2]))
+        version, _ = _field(stanza, "Version")
+        arch, _ = _field(stanza, "Architecture")  # multi-arch: libc6:amd64 and libc6:i386 are two records
+        out.append((f"{name}:{arch or ''}", Package(name=name, version=version or "", manager="dpkg",
+                                                    source=f"{source}:{start}", state=words[2])))
     return tuple(out)
+
+
+DPKG_UPDATES = "/var/lib/dpkg/updates"
+
+
+def read_dpkg(target: Target, text: str) -> List[Package]:
+    """status, then the journal of an interrupted run (``updates/NNNN``, all digits, in order),
+    each record replacing the package's earlier one — what dpkg itself sees when it starts."""
+    records: Dict[str, Package] = {}
+    for key, p in dpkg_records(text):
+        records[key] = p
+    for name in sorted(n for n in target.listdir(DPKG_UPDATES) if n.isdigit()):
+        path = f"{DPKG_UPDATES}/{name}"
+        for key, p in dpkg_records(target.read_text(path), path):
+            records[key] = p
+    return [p for p in records.values() if p.state in DPKG_PRESENT]
 
 
 def parse_opt_app_info(text: str, appid: str, source: str) -> Package:
@@ -183,8 +205,12 @@ def read_local_binaries(target: Target) -> List[Package]:
             path = f"{directory}/{name}"
             try:
                 st = target.stat(path)
-            except OSError:
+            except (FileNotFoundError, NotADirectoryError):
                 continue  # a dangling link points at nothing that can run
+            except OSError as exc:
+                if exc.errno != errno.ELOOP:
+                    raise  # EACCES and the like: we do not know what this is, so fail closed
+                continue  # a link loop cannot run either
             if not os.path.isdir(target.host_path(path)) and st.st_mode & 0o111:
                 out.append(Package(name=name, manager="local", source=path))
     return out
@@ -198,7 +224,7 @@ def read_packages(target: Target) -> Tuple[Package, ...]:
         text = target.read_text_optional(DPKG_STATUS)
         if text is None:
             raise FactError("software.reason.no_dpkg_status", path=DPKG_STATUS)
-        out.extend(parse_dpkg_status(text))
+        out.extend(read_dpkg(target, text))
     rpms = read_rpm(target)
     if rpms is not None:
         has_db = True
@@ -229,8 +255,34 @@ def read_processes() -> Tuple[Process, ...]:
     return tuple(out)
 
 
+def proc_hidepid(mountinfo: str) -> Tuple[str, Optional[int]]:
+    """(hidepid value, exempt gid) of the mount on /proc ("" when processes are not hidden);
+    the last /proc entry wins, as a later mount covers an earlier one."""
+    hidepid, gid = "", None
+    for line in mountinfo.splitlines():
+        left, sep, right = line.partition(" - ")
+        fields, rest = left.split(), right.split()
+        if not sep or len(fields) < 5 or fields[4] != "/proc" or len(rest) < 3:
+            continue
+        options = dict(o.partition("=")[::2] for o in rest[2].split(","))
+        hidepid = "" if options.get("hidepid", "0") in ("0", "off") else options["hidepid"]
+        gid = int(options["gid"]) if options.get("gid", "").isdigit() else None
+    return hidepid, gid
+
+
+def require_visible_processes(target: Target) -> None:
+    """Raise when this (unprivileged) scan cannot see every process: with /proc mounted hidepid,
+    other users' processes are hidden or empty, and "none found" would be a lie."""
+    if os.geteuid() == 0:
+        return
+    hidepid, gid = proc_hidepid(target.read_text("/proc/self/mountinfo"))
+    if hidepid and (gid is None or gid not in os.getgroups()):
+        raise FactError("reason.hidepid", hidepid=hidepid)
+
+
 def collect_processes(ctx: CollectContext) -> Tuple[Process, ...]:
     ctx.target.require_live()
+    require_visible_processes(ctx.target)
     return read_processes()
 
 

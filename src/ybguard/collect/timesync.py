@@ -221,6 +221,7 @@ def collect_time_sync(ctx: CollectContext) -> TimeSync:
     sources: List[Tuple[str, str]] = []
     daemon = ""
     servers: List[str] = []
+    owners: List[Tuple[str, str]] = []
     for name, (binaries, units) in DAEMONS.items():
         if not any(target.exists(b) for b in binaries):
             continue
@@ -228,16 +229,18 @@ def collect_time_sync(ctx: CollectContext) -> TimeSync:
         sources.append((name, "installed, " + {True: "enabled", False: "not enabled", None: "no systemd unit"}[enabled]))
         if enabled is False:
             continue
-        daemon = name
-        servers = SERVER_READERS[name](target, sources)
-        break
+        # Every enabled daemon counts: whichever starts first sets the clock from its own servers.
+        daemon = daemon or name
+        found = SERVER_READERS[name](target, sources)
+        servers += found
+        owners += [(s, name) for s in found]
     if not daemon:
         sources.append(("time sync", "no enabled chrony, systemd-timesyncd or ntpd"))
     synchronized: Optional[bool] = None
     if target.is_live:
         synchronized = _live_state(target, daemon, sources)
     return TimeSync(daemon=daemon, servers=tuple(dict.fromkeys(servers)), synchronized=synchronized,
-                    sources=tuple(sources), live=target.is_live)
+                    sources=tuple(sources), live=target.is_live, server_daemons=tuple(dict.fromkeys(owners)))
 
 
 # --- SNTP probe (--probe only) ----------------------------------------------------------------

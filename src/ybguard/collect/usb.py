@@ -10,6 +10,7 @@ modprobe.d, modules.builtin and USBGuard's configuration, which exist in an imag
 from __future__ import annotations
 
 import gzip
+import io
 import os
 import re
 import shutil
@@ -501,11 +502,12 @@ def _timestamp(line: str) -> str:
 def _log_lines(target: Target, path: str) -> Iterator[str]:
     """Stream a log, all of it: a busy syslog outgrows any read limit, and a truncated read
     would drop exactly the newest lines."""
-    host = target.host_path(path)
-    opener = gzip.open if path.endswith(".gz") else open
-    with opener(host, "rt", encoding="utf-8", errors="replace") as fh:  # type: ignore[operator]
-        for line in fh:
-            yield line.rstrip("\n")
+    with target.open_bytes(path) as raw:  # a FIFO or device node in an image is refused, not read
+        stream = gzip.open(raw, "rt", encoding="utf-8", errors="replace") if path.endswith(".gz") \
+            else io.TextIOWrapper(raw, encoding="utf-8", errors="replace")
+        with stream as fh:
+            for line in fh:
+                yield line.rstrip("\n")
 
 
 def _rotation_key(path: str) -> Tuple[str, int]:

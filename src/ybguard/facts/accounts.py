@@ -44,6 +44,8 @@ class TimeSync:
     offset_seconds: Optional[float] = None
     sources: Tuple[Tuple[str, str], ...] = ()
     live: bool = False  # synchronized was asked of the running host (False: saved configuration only)
+    # (server, daemon) when more than one daemon is enabled: each may set the clock
+    server_daemons: Tuple[Tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class BackupCopy:
     size: int
     mtime: float
     device: str  # filesystem / disk identity
+    same_as: str = ""  # an earlier copy path that is this very file (symlink, hard link): not a copy
 
 
 @dataclass(frozen=True)

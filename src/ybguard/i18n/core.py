@@ -56,6 +56,12 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
     "reason.tool_failed": ("{tool} 执行失败（退出码 {code}）：{stderr}", "{tool} failed (exit {code}): {stderr}"),
     "reason.tool_timeout": ("{tool} 在 {seconds} 秒内没有结束", "{tool} did not finish within {seconds} s"),
     "reason.not_regular": ("不是普通文件，拒绝读取：{path}", "not a regular file, refusing to read it: {path}"),
+    "reason.hidepid": (
+        "/proc 以 hidepid={hidepid} 挂载，非 root 用户看不到其他用户的进程；请以 root 运行扫描",
+        "/proc is mounted with hidepid={hidepid}, so an unprivileged scan cannot see other users' processes; run the scan as root",
+    ),
+    "reason.too_large": ("文件超过 {limit} 字节，拒绝只读取其开头部分：{path}",
+                         "larger than {limit} bytes, refusing to read only its beginning: {path}"),
     "reason.link_loop": ("符号链接层数过多（可能是循环链接）：{path}", "too many levels of symbolic links (a loop?): {path}"),
     "engine.no_collector": (
         "没有任何采集器提供 {fact}（检查项与采集器不一致，属于 ybguard 的缺陷）",
@@ -100,6 +106,7 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
         "无法理解 -o {spec}：应为 格式=路径，格式为 {formats} 之一",
         "cannot understand -o {spec}: expected FORMAT=PATH with FORMAT one of {formats}",
     ),
+    "cli.not_finite": ("{value} 不是有限的秒数", "{value} is not a finite number of seconds"),
     "cli.write_failed": ("无法写入 {path}：{reason}", "cannot write {path}: {reason}"),
     "cli.is_directory": ("这是一个目录", "it is a directory"),
     "cli.no_directory": ("目录 {dir} 不存在", "the directory {dir} does not exist"),
@@ -131,6 +138,14 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
     "policy.bad_cidr": (
         "不是有效的网段（CIDR）：{value}（例如 10.50.0.0/16）",
         "not a valid network in CIDR form: {value} (for example 10.50.0.0/16)",
+    ),
+    "policy.allow_needs_allowlist": (
+        "software.allow 只在 mode: allowlist 时生效；当前为 {mode}，请删除 allow 或改用 allowlist",
+        "software.allow only applies with mode: allowlist; the mode is {mode}, so remove allow or use allowlist",
+    ),
+    "policy.allowed_too_broad": (
+        "{value} 相当于放行整个互联网（其中公网部分大于 {limit}）；请只列出医保网段",
+        "{value} would allow the Internet itself (its public part is larger than a {limit}); list the 医保 networks",
     ),
     "policy.cidr_host_bits": (
         "网段 {value} 的主机位不为零；是否想写 {suggestion}？",

@@ -145,6 +145,23 @@ def p_cidr(node: yaml.Node, path: str, ctx: Ctx) -> s.IPNetwork:
     raise ctx.error(node, path, "policy.cidr_host_bits", value=value, suggestion=str(loose))
 
 
+# The most globally routable space one allowed network may cover: a /8 of IPv4 (a whole provincial
+# allocation fits), a /16 of IPv6. More is not a 医保 network but most of the Internet, and would
+# silently switch off every route, address and socket check.
+MAX_ALLOWED_GLOBAL = {4: 1 << 24, 6: 1 << 112}
+
+
+def p_allowed_network(node: yaml.Node, path: str, ctx: Ctx) -> s.IPNetwork:
+    net = p_cidr(node, path, ctx)
+    from ..checks.network import Space  # the one definition of globally routable space
+
+    public = sum(end - start + 1 for start, end in Space(()).gaps(net))
+    if public > MAX_ALLOWED_GLOBAL[net.version]:
+        raise ctx.error(node, path, "policy.allowed_too_broad", value=str(net),
+                        limit="/8" if net.version == 4 else "/16")
+    return net
+
+
 def p_ip(node: yaml.Node, path: str, ctx: Ctx) -> s.IPAddress:
     value = _scalar(node, path, ctx, ("str",), "ip")
     try:
@@ -331,7 +348,7 @@ def p_probe_target(node: yaml.Node, path: str, ctx: Ctx) -> s.ProbeTarget:
 META = p_record(s.PolicyMeta, {"id": (p_str, True), "version": (p_positive_int, False), "title": (p_text, False)})
 NETWORK = p_record(s.NetworkPolicy, {
     "leased_line": (p_record(s.LeasedLine, {"interfaces": (p_list(p_iface), False)}), False),
-    "allowed_networks": (p_list(p_cidr), False),
+    "allowed_networks": (p_list(p_allowed_network), False),
     "allowed_dns": (p_list(p_ip), False),
     "forbid_default_route": (p_bool, False),
     "forbidden_interface_kinds": (p_list(p_choice(*s.INTERFACE_KINDS)), False),
@@ -349,12 +366,23 @@ USB = p_record(s.UsbPolicy, {
     "require_driver_disabled": (p_bool, False),
     "optical": (p_choice("deny", "allow"), False),
 })
-SOFTWARE = p_record(s.SoftwarePolicy, {
+_SOFTWARE_SPEC: Spec = {
     "mode": (p_choice("allowlist", "denylist"), False),
     "allow": (p_list(p_glob), False),
     "deny": (p_list(p_glob), False),
     "processes": (p_record(s.ProcessPolicy, {"deny": (p_list(p_glob), False)}), False),
-})
+}
+
+
+def SOFTWARE(node: yaml.Node, path: str, ctx: Ctx) -> s.SoftwarePolicy:  # noqa: N802 - a parser like its peers
+    """``allow`` is only read in allowlist mode: in denylist mode a non-empty list would be
+    silently ignored (and a reader would take it for exceptions), so it is refused."""
+    got = _mapping(node, path, ctx, _SOFTWARE_SPEC)
+    policy = s.SoftwarePolicy(**got)
+    if policy.mode != "allowlist" and policy.allow:
+        allow_node = next(v for k, v in node.value if str(k.value) == "allow")
+        raise ctx.error(allow_node, f"{path}.allow", "policy.allow_needs_allowlist", mode=policy.mode)
+    return policy
 ACCOUNTS = p_record(s.AccountsPolicy, {
     "password_min_length": (p_int, False),
     "password_max_age_days": (p_positive_int, False),

@@ -57,7 +57,8 @@ def render(report: Report, color: bool = False, width: int = 100) -> str:
         host.append(f" · {report.host.kernel}")
     con.print(host)
     con.print(Text(f"{t('console.target', lang)}: {report.host.target.value} {report.host.root}  ·  "
-                   f"{t('console.policy', lang)}: {report.policy.id} v{report.policy.version}"))
+                   f"{t('console.policy', lang)}: {report.policy.id} v{report.policy.version}"
+                   + (f" {report.policy.title}" if report.policy.title else "")))
     con.print(Text(f"{t('console.started', lang)}: {report.started_at}  ·  "
                    f"{t('console.duration', lang)}: {report.duration_ms} ms"))
 

@@ -39,7 +39,7 @@ def render(report: Report) -> str:
 <p>{escape(counts)}</p>
 <p>{escape(t('console.host', lang))}: {escape(report.host.hostname)} · {escape(report.host.os)} ·
 {escape(report.host.kernel)}<br>{escape(t('console.target', lang))}: {escape(report.host.target.value)}
-{escape(report.host.root)}<br>{escape(t('console.policy', lang))}: {escape(report.policy.id)} v{report.policy.version}
+{escape(report.host.root)}<br>{escape(t('console.policy', lang))}: {escape(report.policy.id)} v{report.policy.version}{escape(" " + report.policy.title if report.policy.title else "")}
 <code>{escape(report.policy.sha256[:16])}</code><br>{escape(t('console.duration', lang))}: {report.duration_ms} ms ·
 {escape(report.started_at)}</p>
 <table><tr>{head}</tr>{''.join(rows)}</table></body></html>

@@ -23,14 +23,17 @@ def finding_data(f: Finding) -> Dict[str, Any]:
 
 
 def report_data(report: Report) -> Dict[str, Any]:
+    policy: Dict[str, Any] = {"id": report.policy.id, "version": report.policy.version,
+                              "sha256": report.policy.sha256, "source": report.policy.source}
+    if report.policy.title:
+        policy["title"] = report.policy.title
     return {
         "schema": SCHEMA,
         "tool": {"name": "ybguard", "version": report.tool_version},
         "host": {"hostname": report.host.hostname, "os": report.host.os, "os_version": report.host.os_version,
                  "kernel": report.host.kernel,
                  "arch": report.host.arch, "target": report.host.target.value, "root": report.host.root},
-        "policy": {"id": report.policy.id, "version": report.policy.version, "sha256": report.policy.sha256,
-                   "source": report.policy.source},
+        "policy": policy,
         "started_at": report.started_at,
         "duration_ms": report.duration_ms,
         "lang": report.lang,

@@ -14,7 +14,7 @@ import fnmatch
 import os
 import stat as _stat
 import subprocess
-from typing import Iterator, List, Optional, Sequence, Tuple
+from typing import BinaryIO, Iterator, List, Optional, Sequence, Tuple
 
 from ..models import TargetKind
 
@@ -49,6 +49,10 @@ class NotRegularFile(TargetError, OSError):
     """A FIFO, socket or device where a file was expected: reading it could hang the scan."""
 
 
+class FileTooLarge(TargetError, OSError):
+    """A file larger than the read limit: reading only its head could miss what matters."""
+
+
 # Live hosts expose facts in /proc and /sys as regular files; a FIFO or socket there (or any
 # device inside an image) is never a configuration file, and opening a FIFO blocks forever.
 _NEVER_READ = (_stat.S_IFIFO, _stat.S_IFSOCK)
@@ -81,14 +85,29 @@ class Target(abc.ABC):
         """Whether a file of this type must not be read (FIFOs and sockets everywhere)."""
         return _stat.S_IFMT(mode) in _NEVER_READ
 
-    def read_bytes(self, path: str, limit: int = MAX_READ) -> bytes:
+    def open_bytes(self, path: str) -> BinaryIO:
+        """An open binary file for streaming (a log too big to read at once); FIFOs, sockets and
+        (in an image) devices are refused before a byte is read, as in ``read_bytes``."""
         host = self.host_path(path)
         # O_NONBLOCK: opening a FIFO must not wait for a writer; we refuse it right after.
         fd = os.open(host, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
-        with os.fdopen(fd, "rb") as fh:
+        fh = os.fdopen(fd, "rb")
+        try:
             if self._refuse(os.fstat(fd).st_mode):
                 raise NotRegularFile("reason.not_regular", path=path)
-            return fh.read(limit)
+        except BaseException:
+            fh.close()
+            raise
+        return fh
+
+    def read_bytes(self, path: str, limit: int = MAX_READ) -> bytes:
+        """The whole file. One larger than ``limit`` raises: a truncated read would silently
+        drop whatever a hostile image put at its end (a second root account, a public resolver)."""
+        with self.open_bytes(path) as fh:
+            data = fh.read(limit + 1)
+        if len(data) > limit:
+            raise FileTooLarge("reason.too_large", path=path, limit=limit)
+        return data
 
     def read_text(self, path: str, limit: int = MAX_READ) -> str:
         return self.read_bytes(path, limit).decode("utf-8", errors="replace")
