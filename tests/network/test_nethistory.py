@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from ybguard.checks import ALL_CHECKS, select_checks
 from ybguard.collect import ScanOptions
 from ybguard.collect.nethistory import parse_nm_timestamps, read_history
@@ -11,6 +13,7 @@ from ybguard.engine import run_scan
 from ybguard.facts.network import KIND_CELLULAR, KIND_WIRELESS
 from ybguard.policy.schema import Policy
 from ybguard.target import RootfsTarget
+from ybguard.target.interface import Unsupported
 
 WIFI = """[connection]
 id=Hospital-Guest
@@ -85,8 +88,15 @@ def test_only_used_wireless_and_mobile_profiles_are_history(tmp_path: Path) -> N
     assert all("not-a-real-secret" not in h.detail + h.source for h in history)
 
 
-def test_no_timestamps_file_means_no_recorded_history(tmp_path: Path) -> None:
-    assert read_history(RootfsTarget(str(image(tmp_path, with_timestamps=False)))) == ()
+def test_no_timestamps_file_is_not_applicable_never_a_pass(tmp_path: Path) -> None:
+    root = image(tmp_path, with_timestamps=False)
+    with pytest.raises(Unsupported):
+        read_history(RootfsTarget(str(root)))
+    checks = select_checks(ALL_CHECKS, ["network.wireless-history"])
+    report = run_scan(Policy(), RootfsTarget(str(root)), checks,
+                      ScanOptions(lang="zh"))
+    assert [(f.status.value, f.check) for f in report.findings] == [("not_applicable", "network.wireless-history")]
+    assert "没有记录曾连接过哪些网络" in report.findings[0].message
 
 
 def test_check_fails_on_each_used_network(tmp_path: Path) -> None:

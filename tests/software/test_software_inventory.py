@@ -165,3 +165,16 @@ def test_pending_dpkg_updates_are_read_like_dpkg_reads_them(tmp_path: Path) -> N
     got = {(p.name, p.state) for p in read_packages(RootfsTarget(str(root))) if p.manager == "dpkg"}
     assert got == {("bash", "installed"), ("com.yibao.client", "installed"), ("teamviewer", "unpacked")}
     assert "teamviewer" in installed_failures(root, default_policy())
+
+
+def test_empty_dpkg_status_is_an_error_not_a_clean_image(tmp_path: Path) -> None:
+    """dpkg is itself a package: a status file that lists nothing was truncated or wiped."""
+    root = tmp_path / "root"
+    (root / "var/lib/dpkg").mkdir(parents=True)
+    (root / "var/lib/dpkg/status").write_text("")
+    with pytest.raises(FactError) as info:
+        read_packages(RootfsTarget(str(root)))
+    assert info.value.key == "software.reason.empty_dpkg_status"
+    report = run_scan(default_policy(), RootfsTarget(str(root)), select_checks(ALL_CHECKS, ["software.installed"]),
+                      ScanOptions(lang="en", now=NOW))
+    assert [f.status for f in report.findings] == [Status.ERROR]

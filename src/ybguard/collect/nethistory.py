@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from typing import Dict, List, Mapping, Tuple
 
 from ..facts.network import KIND_CELLULAR, KIND_WIRELESS, NetworkHistory
-from ..target.interface import Target
+from ..target.interface import Target, Unsupported
 from .interface import CollectContext
 from .netconfig import KeyFile, _checked, nm_keyfile_wanted, parse_keyfile
 
@@ -63,7 +63,8 @@ def history_from_profiles(profiles: List[KeyFile], stamps: Mapping[str, int], st
 def read_history(target: Target) -> Tuple[NetworkHistory, ...]:
     text = target.read_text_optional(TIMESTAMPS)
     if text is None:
-        return ()
+        # Nothing on this host records which networks it joined: say so, never "none joined".
+        raise Unsupported("network.history.none_kept", path=TIMESTAMPS)
     stamps = parse_nm_timestamps(text)
     profiles: List[KeyFile] = []
     for directory, need_ext in PROFILE_DIRS:

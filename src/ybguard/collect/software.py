@@ -224,7 +224,10 @@ def read_packages(target: Target) -> Tuple[Package, ...]:
         text = target.read_text_optional(DPKG_STATUS)
         if text is None:
             raise FactError("software.reason.no_dpkg_status", path=DPKG_STATUS)
-        out.extend(read_dpkg(target, text))
+        dpkg = read_dpkg(target, text)
+        if not dpkg:  # dpkg itself is a package: an empty database was truncated or wiped, not clean
+            raise FactError("software.reason.empty_dpkg_status", path=DPKG_STATUS)
+        out.extend(dpkg)
     rpms = read_rpm(target)
     if rpms is not None:
         has_db = True

@@ -181,4 +181,9 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
         "存在 legacy iptables 的 nat 表，但缺少读取它的工具 {tool}",
         "legacy iptables nat tables exist but the tool to read them ({tool}) is missing",
     ),
+    "network.history.none_kept": (
+        "本机没有记录曾连接过哪些网络（没有 {path}，NetworkManager 未使用），无法据此判断是否连过无线或移动网络",
+        "this host keeps no record of the networks it joined ({path} does not exist: NetworkManager is not "
+        "in use), so past Wi-Fi or mobile connections cannot be told from it",
+    ),
 }

@@ -45,6 +45,11 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
         "the image has an rpm database ({path}) but this machine has no rpm tool to read it",
     ),
     "software.reason.rpm_failed": ("rpm 查询失败：{reason}", "the rpm query failed: {reason}"),
+    "software.reason.empty_dpkg_status": (
+        "{path} 中没有任何已安装的软件包（连 dpkg 自身都没有），数据库已被截断或清空，无法得知已安装的软件",
+        "{path} lists no installed package at all (not even dpkg itself): the database was truncated or "
+        "wiped, so the installed software cannot be known",
+    ),
     "software.reason.no_package_db": (
         "未找到任何软件包数据库（dpkg 或 rpm），无法得知已安装的软件",
         "no package database (dpkg or rpm) was found: the installed software cannot be known",
