@@ -177,6 +177,16 @@ def test_etc_sysctl_d_masks_the_same_name_in_usr_lib(tmp_path: Path):
         ForwardingSetting(6, "all", False, "kernel default"))
 
 
+def test_a_link_to_dev_null_masks_the_same_name_in_usr_lib(tmp_path: Path):
+    """sysctl.d(5): a symlink to /dev/null in /etc disables the vendor file; it is no error."""
+    root = install(tmp_path / "img", {"/usr/lib/sysctl.d/99-router.conf": "misc/99-router.conf"})
+    (root / "etc/sysctl.d").mkdir(parents=True)
+    os.symlink("/dev/null", root / "etc/sysctl.d/99-router.conf")
+    assert get(root, "network.forwarding").enabled() == ()
+    os.unlink(root / "etc/sysctl.d/99-router.conf")  # unmasked: the vendor file turns forwarding on
+    assert get(root, "network.forwarding").enabled() != ()
+
+
 def test_ufw_sysctl_only_when_ufw_is_enabled(tmp_path: Path):
     files = {"/etc/ufw/sysctl.conf": "=net/ipv4/ip_forward=1\n", "/etc/ufw/ufw.conf": "=ENABLED=no\n"}
     root = install(tmp_path / "a", files)

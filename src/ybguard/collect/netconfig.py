@@ -1755,6 +1755,8 @@ def parse_firewalld_zone(path: str, text: str) -> Tuple[NatRule, ...]:
 
 
 def _read(target: Target, path: str) -> Optional[str]:
+    if target.is_masked(path):
+        return ""  # masked with a link to /dev/null: it contributes nothing and hides its namesakes
     try:
         return target.read_text_optional(path)
     except IsADirectoryError:

@@ -159,6 +159,16 @@ class Target(abc.ABC):
             return os.lstat(self.host_path(path))
         return os.lstat(os.path.join(self.host_path(parent), name))
 
+    def is_masked(self, path: str) -> bool:
+        """A link to /dev/null: the systemd convention (sysctl.d(5), systemd.network(5) …) for
+        disabling a same-named file of a lower-priority directory. Its content is "nothing", so
+        a reader must not open the device (refused inside an image, and never real config)."""
+        parent, name = os.path.split(path.rstrip("/") or "/")
+        try:
+            return os.readlink(os.path.join(self.host_path(parent), name)) == "/dev/null"
+        except OSError:
+            return False
+
     def _lexists(self, path: str) -> bool:
         try:
             self.lstat(path)
