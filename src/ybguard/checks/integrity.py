@@ -7,7 +7,7 @@ Every check needs ``integrity.baseline`` first, so without ``--baseline`` they a
 
 from __future__ import annotations
 
-from typing import Iterable, List, Optional, Tuple
+from typing import Any, Callable, Iterable, Iterator, List, Optional, Tuple
 
 from .. import baseline as bl
 from ..models import Evidence, Severity
@@ -37,37 +37,27 @@ def baseline_files(facts: Facts, policy: Policy) -> Iterable[Result]:
     yield from _results(bl.diff_files(base, facts["integrity.files"]), "file", f"baseline {base.source}")
 
 
-def baseline_packages(facts: Facts, policy: Policy) -> Iterable[Result]:
-    base: bl.Baseline = facts["integrity.baseline"]
-    if base.packages is None:
-        result = _not_recorded(base, "packages")
-        if result:
-            yield result
-        return
-    yield from _results(bl.diff_packages(base.packages, facts["software.packages"]), "package",
-                        f"baseline {base.source}")
+def _section_check(section: str, fact: str, diff: Callable[[Any, Any], Any], kind: str) -> Callable[
+        [Facts, Policy], Iterator[Result]]:
+    """The drift check of one recorded baseline section (packages, interfaces, gateways)
+    against its live fact; a section the baseline could not record says why."""
+
+    def evaluate(facts: Facts, policy: Policy) -> Iterator[Result]:
+        base: bl.Baseline = facts["integrity.baseline"]
+        recorded = getattr(base, section)
+        if recorded is None:
+            result = _not_recorded(base, section)
+            if result:
+                yield result
+            return
+        yield from _results(diff(recorded, facts[fact]), kind, f"baseline {base.source}")
+
+    return evaluate
 
 
-def baseline_interfaces(facts: Facts, policy: Policy) -> Iterable[Result]:
-    base: bl.Baseline = facts["integrity.baseline"]
-    if base.interfaces is None:
-        result = _not_recorded(base, "interfaces")
-        if result:
-            yield result
-        return
-    yield from _results(bl.diff_interfaces(base.interfaces, facts["network.interfaces"]), "nic",
-                        f"baseline {base.source}")
-
-
-def baseline_gateway(facts: Facts, policy: Policy) -> Iterable[Result]:
-    base: bl.Baseline = facts["integrity.baseline"]
-    if base.gateways is None:
-        result = _not_recorded(base, "gateways")
-        if result:
-            yield result
-        return
-    yield from _results(bl.diff_gateways(base.gateways, facts["integrity.gateway"]), "gateway",
-                        f"baseline {base.source}")
+baseline_packages = _section_check("packages", "software.packages", bl.diff_packages, "package")
+baseline_interfaces = _section_check("interfaces", "network.interfaces", bl.diff_interfaces, "nic")
+baseline_gateway = _section_check("gateways", "integrity.gateway", bl.diff_gateways, "gateway")
 
 
 CHECKS: Tuple[Check, ...] = (
