@@ -66,10 +66,9 @@ def test_candidates_cover_deleted_executables() -> None:
     assert "ngrok" in process_candidates(p)
 
 
-def test_hidden_processes_are_an_error_for_an_unprivileged_scan(tmp_path: Path) -> None:
-    """With /proc mounted hidepid=2 an unprivileged scanner sees only its own processes: a root
-    frpc is invisible and "no denied process" would be a lie. Run in a private pid+mount
-    namespace so the host's /proc is never touched."""
+def _scan_under_hidepid(program: str, check: str) -> tuple[subprocess.CompletedProcess, dict]:
+    """Start a copy of sleep named ``program`` as root in a private pid+mount namespace whose /proc
+    is mounted hidepid=2, then scan ``check`` as nobody (the host's /proc is never touched)."""
     import json
     import os
     import sys
@@ -82,42 +81,28 @@ def test_hidden_processes_are_an_error_for_an_unprivileged_scan(tmp_path: Path) 
     base = Path(tempfile.mkdtemp(prefix="ybproc-"))
     try:
         os.chmod(base, 0o755)
-        shutil.copy(shutil.which("sleep") or "/bin/sleep", base / "frpc")
-        script = (f"mount -t proc -o hidepid=2 proc /proc && {base}/frpc 30 & sleep 0.3; "
+        shutil.copy(shutil.which("sleep") or "/bin/sleep", base / program)
+        script = (f"mount -t proc -o hidepid=2 proc /proc && {base}/{program} 30 & sleep 0.3; "
                   f"setpriv --reuid=65534 --regid=65534 --clear-groups {sys.executable} -m ybguard scan "
-                  "--only software.processes --format json; code=$?; kill %1; exit $code")
+                  f"--only {check} --format json; code=$?; kill %1; exit $code")
         proc = subprocess.run(["unshare", "--mount", "--pid", "--fork", "--propagation", "private", "sh", "-c", script],
                               capture_output=True, timeout=60, cwd="/")
-        report = json.loads(proc.stdout)
-        assert [(f["status"], f["subject"]) for f in report["findings"]] == [("error", "host")], report["findings"]
-        assert "hidepid" in report["findings"][0]["message"]
-        assert proc.returncode == 3
+        return proc, json.loads(proc.stdout)
     finally:
         shutil.rmtree(base)
+
+
+def test_hidden_processes_are_an_error_for_an_unprivileged_scan(tmp_path: Path) -> None:
+    """With /proc mounted hidepid=2 an unprivileged scanner sees only its own processes: a root
+    frpc is invisible and "no denied process" would be a lie."""
+    proc, report = _scan_under_hidepid("frpc", "software.processes")
+    assert [(f["status"], f["subject"]) for f in report["findings"]] == [("error", "host")], report["findings"]
+    assert "hidepid" in report["findings"][0]["message"]
+    assert proc.returncode == 3
 
 
 def test_hidden_access_point_daemon_is_an_error_for_an_unprivileged_scan(tmp_path: Path) -> None:
     """The same hidepid blindness hid a running hostapd from network.shared-connection."""
-    import json
-    import os
-    import sys
-    import tempfile
-
-    import pytest
-
-    if os.geteuid() != 0 or shutil.which("unshare") is None or shutil.which("setpriv") is None:
-        pytest.skip("needs root, unshare and setpriv")
-    base = Path(tempfile.mkdtemp(prefix="ybproc-"))
-    try:
-        os.chmod(base, 0o755)
-        shutil.copy(shutil.which("sleep") or "/bin/sleep", base / "hostapd")
-        script = (f"mount -t proc -o hidepid=2 proc /proc && {base}/hostapd 30 & sleep 0.3; "
-                  f"setpriv --reuid=65534 --regid=65534 --clear-groups {sys.executable} -m ybguard scan "
-                  "--only network.shared-connection --format json; code=$?; kill %1; exit $code")
-        proc = subprocess.run(["unshare", "--mount", "--pid", "--fork", "--propagation", "private", "sh", "-c", script],
-                              capture_output=True, timeout=60, cwd="/")
-        report = json.loads(proc.stdout)
-        assert [(f["status"], f["subject"]) for f in report["findings"]] == [("error", "host")], report["findings"]
-        assert "hidepid" in report["findings"][0]["message"]
-    finally:
-        shutil.rmtree(base)
+    _proc, report = _scan_under_hidepid("hostapd", "network.shared-connection")
+    assert [(f["status"], f["subject"]) for f in report["findings"]] == [("error", "host")], report["findings"]
+    assert "hidepid" in report["findings"][0]["message"]
