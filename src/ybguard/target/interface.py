@@ -14,7 +14,7 @@ import fnmatch
 import os
 import stat as _stat
 import subprocess
-from typing import BinaryIO, Iterator, List, Optional, Sequence, Tuple
+from typing import BinaryIO, Callable, Iterator, List, Optional, Sequence, Tuple
 
 from ..models import TargetKind
 
@@ -119,28 +119,27 @@ class Target(abc.ABC):
         except (FileNotFoundError, NotADirectoryError):
             return None
 
-    def exists(self, path: str) -> bool:
-        """Whether ``path`` exists (links followed). A permission error raises: fail closed."""
+    @staticmethod
+    def _probe(do_stat: Callable[[], os.stat_result]) -> Optional[os.stat_result]:
+        """do_stat(), or None when nothing is there (missing, or a link loop that leads
+        nowhere); any other error — permission above all — raises: fail closed."""
         try:
-            os.stat(self.host_path(path))
+            return do_stat()
         except (FileNotFoundError, NotADirectoryError):
-            return False
+            return None
         except OSError as exc:
             if exc.errno == errno.ELOOP:
-                return False
+                return None
             raise
-        return True
+
+    def exists(self, path: str) -> bool:
+        """Whether ``path`` exists (links followed). A permission error raises: fail closed."""
+        return self._probe(lambda: os.stat(self.host_path(path))) is not None
 
     def is_dir(self, path: str) -> bool:
         """Whether ``path`` is a directory (links followed). A permission error raises."""
-        try:
-            return _stat.S_ISDIR(os.stat(self.host_path(path)).st_mode)
-        except (FileNotFoundError, NotADirectoryError):
-            return False
-        except OSError as exc:
-            if exc.errno == errno.ELOOP:
-                return False
-            raise
+        st = self._probe(lambda: os.stat(self.host_path(path)))
+        return st is not None and _stat.S_ISDIR(st.st_mode)
 
     def listdir(self, path: str) -> List[str]:
         """Sorted entry names; [] when the directory does not exist. Permission errors raise."""
@@ -152,33 +151,29 @@ class Target(abc.ABC):
     def stat(self, path: str) -> os.stat_result:
         return os.stat(self.host_path(path))
 
-    def lstat(self, path: str) -> os.stat_result:
-        """The entry itself (a link is not followed); the directories leading to it are resolved."""
+    def _entry(self, path: str) -> str:
+        """The host path of the entry itself: the directories leading to it resolved inside the
+        target, its last component (a link, perhaps) not followed."""
         parent, name = os.path.split(path.rstrip("/") or "/")
         if name in ("", ".", ".."):  # "/" or a path ending in a dot entry: resolve it whole
-            return os.lstat(self.host_path(path))
-        return os.lstat(os.path.join(self.host_path(parent), name))
+            return self.host_path(path)
+        return os.path.join(self.host_path(parent), name)
+
+    def lstat(self, path: str) -> os.stat_result:
+        """The entry itself (a link is not followed); the directories leading to it are resolved."""
+        return os.lstat(self._entry(path))
 
     def is_masked(self, path: str) -> bool:
         """A link to /dev/null: the systemd convention (sysctl.d(5), systemd.network(5) …) for
         disabling a same-named file of a lower-priority directory. Its content is "nothing", so
         a reader must not open the device (refused inside an image, and never real config)."""
-        parent, name = os.path.split(path.rstrip("/") or "/")
         try:
-            return os.readlink(os.path.join(self.host_path(parent), name)) == "/dev/null"
+            return os.readlink(self._entry(path)) == "/dev/null"
         except OSError:
             return False
 
     def _lexists(self, path: str) -> bool:
-        try:
-            self.lstat(path)
-        except (FileNotFoundError, NotADirectoryError):
-            return False
-        except OSError as exc:
-            if exc.errno == errno.ELOOP:
-                return False
-            raise
-        return True
+        return self._probe(lambda: self.lstat(path)) is not None
 
     def _glob_listdir(self, path: str) -> List[str]:
         try:
