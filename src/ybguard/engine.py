@@ -10,7 +10,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 from . import __version__
 from .checks.interface import Check, Msg, Result, msg
 from .collect import FactSet, ScanOptions, registry_for
-from .collect.interface import Collector, reason_of
+from .collect.interface import Collector, PartialFact, reason_of
 from .i18n import t
 from .models import Evidence, Finding, HostInfo, PolicyRef, Report, Status, WaiverNote
 from .policy.schema import Policy, Waiver
@@ -58,17 +58,24 @@ def evaluate_check(check: Check, facts: FactSet, policy: Policy, lang: str) -> L
             evidence=tuple(Evidence(_clean(e.source), _clean(e.detail)) for e in result.evidence),
         )
 
-    def problem(status: Status, key: str, **args: Any) -> Finding:
-        return make(Result(status, check.subject, msg(key, **args)))
+    def problem(status: Status, key: str, subject: str = "", **args: Any) -> Finding:
+        return make(Result(status, subject or check.subject, msg(key, **args)))
 
+    got: Dict[str, Any] = {}
+    partial: List[Finding] = []  # sources of a fact that were refused: errors beside what the rest shows
+    notes: List[Evidence] = []
     for key in check.needs:
         try:
-            facts.get(key)
+            got[key] = facts.get(key)
         except Unsupported as exc:
             return [problem(Status.NOT_APPLICABLE, "engine.fact_unsupported", fact=key, reason=_reason_text(exc, lang))]
+        except PartialFact as exc:
+            got[key] = exc.value
+            partial.extend(problem(Status.ERROR, "engine.fact_error", str(e.args_map.get("path", "")), fact=key,
+                                   reason=_reason_text(e, lang)) for e in exc.errors)
         except Exception as exc:  # noqa: BLE001 - fail closed: unreadable facts are errors
             return [problem(Status.ERROR, "engine.fact_error", fact=key, reason=_reason_text(exc, lang))]
-    got: Dict[str, Any] = {key: facts.get(key) for key in check.needs}
+        notes.extend(Evidence(_clean(n.source), _clean(t(n.key, lang, **dict(n.args)))) for n in facts.notes(key))
 
     out: List[Finding] = []
     try:
@@ -86,8 +93,11 @@ def evaluate_check(check: Check, facts: FactSet, policy: Policy, lang: str) -> L
         out.append(problem(Status.ERROR, "engine.fact_error", fact=check.id, reason=_reason_text(exc, lang)))
     except Exception as exc:  # noqa: BLE001 - a crashing check must never read as a pass
         out.append(problem(Status.ERROR, "engine.check_crashed", reason=f"{type(exc).__name__}: {exc}"))
+    out.extend(partial)
     if not out:
         out.append(problem(Status.PASS, "engine.no_violation"))
+    if notes:
+        out = [_replace(f, evidence=f.evidence + tuple(notes)) for f in out]
     return out
 
 

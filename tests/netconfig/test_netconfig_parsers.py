@@ -9,7 +9,8 @@ from typing import Set, Tuple
 import pytest
 
 from ybguard.collect import netconfig as nc
-from ybguard.collect.network import parse_dnsmasq_servers, parse_resolv_conf
+from ybguard.collect.netconfig.resolvers import parse_dnsmasq_servers, parse_resolv_conf
+from ybguard.collect.syntax.lines import logical_lines
 from ybguard.facts.network import ForwardingSetting, NatRule, Resolver, Rule, SharedConnection
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "netconfig"
@@ -325,8 +326,10 @@ def test_networkd_network_and_netdev():
     assert routes(wlan) == {("default via ra dev 25-wlan.network table main", f"{w}:5")}  # UseRoutes=false
     netdev = nc.parse_networkd_netdev("/n", text("misc/br-ward.netdev"))
     assert {(i.name, i.kind) for i in netdev.interfaces} == {("br-ward", "bridge")}
-    with pytest.raises(nc.ConfigError):
-        nc.parse_networkd_network("/x.network", "Name=eth0\n")
+    # systemd's config_parse(): "Assignment outside of section. Ignoring." — a note, not a refusal
+    # (issue 10 bug 5: be exactly as lenient as the owner).
+    outside = nc.parse_networkd_network("/x.network", "Name=eth0\n")
+    assert outside.interfaces == () and [n.source for n in outside.notes] == ["/x.network:1"]
 
 
 # --- resolvers, sysctl, NAT ----------------------------------------------------------------------
@@ -404,7 +407,7 @@ def test_firewalld_zone_masquerade_and_forward_to_another_host():
 
 def test_shell_commands_in_rc_local():
     p = "/etc/rc.local"
-    conf = nc.parse_commands(p, list(nc._logical_lines(text("misc/rc.local"))))
+    conf = nc.parse_commands(p, list(logical_lines(text("misc/rc.local"))))
     assert conf.forwarding == (ForwardingSetting(4, "all", True, f"{p}:3"),)
     assert conf.nat == (NatRule("iptables -t nat -A POSTROUTING -o wwan0 -j MASQUERADE", "nat", "POSTROUTING",
                                 "masquerade", f"{p}:4"),)

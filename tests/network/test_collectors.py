@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from ybguard.collect import FactSet, ScanOptions
+from ybguard.collect.netconfig.proxies import collect_proxies
 from ybguard.collect.network import (
     LINUX,
     collect_forwarding_live,
-    collect_proxies,
     collect_resolvers,
     read_nm_shared,
 )

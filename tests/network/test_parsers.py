@@ -7,20 +7,22 @@ import json
 from pathlib import Path
 
 from ybguard.checks.network import Space
-from ybguard.collect.network import (
+from ybguard.collect.netconfig.networkmanager import shared_from_keyfile
+from ybguard.collect.netconfig.proxies import (
     parse_apt_proxies,
     parse_dconf_proxy,
     parse_env_proxies,
     parse_ini_proxy,
+)
+from ybguard.collect.netconfig.resolvers import parse_resolv_conf
+from ybguard.collect.network import (
     parse_ip_link_json,
     parse_ip_route_json,
     parse_ip_rule_json,
     parse_iptables_save,
     parse_nft_json,
-    parse_resolv_conf,
     parse_resolved_link_state,
     parse_rt_tables,
-    shared_from_keyfile,
 )
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "network"

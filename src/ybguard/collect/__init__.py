@@ -9,7 +9,8 @@ from .interface import CollectContext, Collector, FactError, FactSet, ScanOption
 
 # Network facts: the running kernel on a live host, saved configuration on an image.
 _NETWORK_BY_TARGET: Dict[str, Collector] = {
-    key: netconfig.for_target(network.LINUX[key], offline) for key, offline in netconfig.OFFLINE.items()
+    key: netconfig.for_target(network.LINUX[key], offline) if key in network.LINUX else offline
+    for key, offline in netconfig.OFFLINE.items()
 }
 
 COLLECTORS: Mapping[str, Mapping[str, Collector]] = {

@@ -11,7 +11,7 @@ from __future__ import annotations
 import errno
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Dict, Mapping, Optional
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple
 
 from ..policy.schema import Policy
 from ..target.interface import Target, TargetError, Unsupported
@@ -34,6 +34,40 @@ class FactError(Exception):
         super().__init__(key, args)
         self.key = key
         self.args_map = args
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something a fact's sources say that its owner ignores (a malformed line skipped with a
+    warning): shown as evidence on every finding of a check that uses the fact. ``key``/``args``
+    name an i18n text."""
+
+    source: str
+    key: str
+    args: Tuple[Tuple[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class WithNotes:
+    """What a collector returns when its fact comes with notes; FactSet keeps them apart."""
+
+    value: Any
+    notes: Tuple[Note, ...]
+
+
+class PartialFact(FactError):
+    """Some sources of a fact were refused (each is an error), the others could be read.
+
+    ``value`` holds what could be read: a violation in it is still a fail (fail first), and the
+    refused sources still make the check an error (fail closed). ``key``/``args_map`` are those
+    of the first error, so code that only knows FactError reports it as before.
+    """
+
+    def __init__(self, value: Any, errors: Sequence[FactError], notes: Tuple[Note, ...] = ()) -> None:
+        super().__init__(errors[0].key, **errors[0].args_map)
+        self.value = value
+        self.errors = tuple(errors)
+        self.notes = notes
 
 
 @dataclass
@@ -84,6 +118,7 @@ class FactSet:
         self._registry = registry
         self._values: Dict[str, Any] = {}
         self._errors: Dict[str, BaseException] = {}
+        self._notes: Dict[str, Tuple[Note, ...]] = {}
         self.ctx = CollectContext(target, policy, options, self)
 
     def get(self, key: str) -> Any:
@@ -98,9 +133,18 @@ class FactSet:
             value = collector(self.ctx)
         except Exception as exc:  # noqa: BLE001 - every failure is a fact about the scan
             self._errors[key] = exc
+            if isinstance(exc, PartialFact):
+                self._notes[key] = exc.notes
             raise
+        if isinstance(value, WithNotes):
+            self._notes[key] = value.notes
+            value = value.value
         self._values[key] = value
         return value
+
+    def notes(self, key: str) -> Tuple[Note, ...]:
+        """The notes of a fact already read (what its owner ignored); () when none."""
+        return self._notes.get(key, ())
 
     def preload(self, key: str, value: Any) -> None:
         """Seed a fact (tests, or a watch loop that already holds it)."""

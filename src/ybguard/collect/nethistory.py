@@ -9,38 +9,26 @@ Files only, so the same collector serves the live host and an offline image.
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, timezone
 from typing import Dict, List, Mapping, Tuple
 
 from ..facts.network import KIND_CELLULAR, KIND_WIRELESS, NetworkHistory
 from ..target.interface import Target, Unsupported
-from .interface import CollectContext
-from .netconfig import KeyFile, _checked, nm_keyfile_wanted, parse_keyfile
+from .interface import CollectContext, FactError, PartialFact
+from .netconfig.networkmanager import nm_profiles
+from .syntax.errors import Rejected
+from .syntax.ini import KeyFile, parse_keyfile
 
 TIMESTAMPS = "/var/lib/NetworkManager/timestamps"
-PROFILE_DIRS = (("/etc/NetworkManager/system-connections", False),
-                ("/run/NetworkManager/system-connections", True),
-                ("/usr/lib/NetworkManager/system-connections", True))
 _KINDS = {"wifi": KIND_WIRELESS, "802-11-wireless": KIND_WIRELESS, "gsm": KIND_CELLULAR, "cdma": KIND_CELLULAR}
 
 
 def parse_nm_timestamps(text: str) -> Dict[str, int]:
-    """``[timestamps]`` uuid=seconds -> {uuid: seconds}; entries that are not numbers are skipped."""
-    out: Dict[str, int] = {}
-    section = ""
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("[") and line.endswith("]"):
-            section = line[1:-1]
-            continue
-        if section == "timestamps" and "=" in line:
-            uuid, _, value = line.partition("=")
-            if value.strip().isdigit():
-                out[uuid.strip()] = int(value.strip())
-    return out
+    """``[timestamps]`` uuid=seconds -> {uuid: seconds}; entries that are not numbers are skipped
+    (NetworkManager reads the file with GKeyFile; one glib refuses is ``Rejected``)."""
+    kf = parse_keyfile(TIMESTAMPS, text)
+    return {uuid: int(value) for uuid, (value, _line) in kf.sections.get("timestamps", {}).items()
+            if value.isdigit()}
 
 
 def history_from_profiles(profiles: List[KeyFile], stamps: Mapping[str, int], stamps_source: str) -> Tuple[NetworkHistory, ...]:
@@ -65,16 +53,14 @@ def read_history(target: Target) -> Tuple[NetworkHistory, ...]:
     if text is None:
         # Nothing on this host records which networks it joined: say so, never "none joined".
         raise Unsupported("network.history.none_kept", path=TIMESTAMPS)
-    stamps = parse_nm_timestamps(text)
-    profiles: List[KeyFile] = []
-    for directory, need_ext in PROFILE_DIRS:
-        for name in target.listdir(directory):
-            path = os.path.join(directory, name)
-            if not nm_keyfile_wanted(name, need_ext) or target.is_dir(path):
-                continue
-            body = target.read_text_optional(path)
-            if body is not None:
-                profiles.append(_checked(parse_keyfile, path, body))
+    try:
+        stamps = parse_nm_timestamps(text)
+    except Rejected as exc:
+        raise FactError("netconfig.bad_file", path=exc.path, problem=exc.problem) from None
+    profiles, refused = nm_profiles(target)
+    if refused:
+        found = history_from_profiles(profiles, stamps, TIMESTAMPS)
+        raise PartialFact(found, [FactError("netconfig.bad_file", path=r.path, problem=r.problem) for r in refused])
     return history_from_profiles(profiles, stamps, TIMESTAMPS)
 
 

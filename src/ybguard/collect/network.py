@@ -16,11 +16,9 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
-import re
-import shlex
 import socket
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ..facts.network import (
     KIND_BOND,
@@ -43,7 +41,6 @@ from ..facts.network import (
     Interface,
     IPNetwork,
     NatRule,
-    Proxy,
     Resolver,
     Route,
     Routing,
@@ -51,7 +48,11 @@ from ..facts.network import (
     SharedConnection,
 )
 from ..target.interface import Target, ToolMissing
-from .interface import CollectContext, Collector, FactError
+from .interface import CollectContext, Collector, FactError, PartialFact
+from .netconfig import proxies
+from .netconfig.firewall import iptables_nat
+from .netconfig.networkmanager import nm_profiles, nm_shared, resolvers_from_keyfile
+from .netconfig.resolvers import STUB_RESOLVERS, forwarder_upstreams, is_loopback, parse_resolv_conf
 
 # /proc/sys and sysfs allocate a kernel buffer of the size asked for: ask for little.
 SMALL = 4096
@@ -500,26 +501,9 @@ def parse_nft_json(data: Mapping[str, Any]) -> Tuple[NatRule, ...]:
     return tuple(out)
 
 
-_IPT_TARGET = re.compile(r"(?:^|\s)-j\s+(MASQUERADE|SNAT|DNAT|NETMAP)\b")
-
-
 def parse_iptables_save(text: str, source: str = "iptables-save") -> Tuple[NatRule, ...]:
-    """NAT targets in ``iptables-save`` / ``ip6tables-save`` output (also saved rules files)."""
-    out: List[NatRule] = []
-    table = ""
-    for line in text.splitlines():
-        line = line.strip()
-        if line.startswith("*"):
-            table = line[1:]
-            continue
-        if not line.startswith("-A "):
-            continue
-        m = _IPT_TARGET.search(line)
-        if not m:
-            continue
-        chain = line.split()[1]
-        out.append(NatRule(text=line, table=table, chain=chain, kind=NAT_XT_TARGETS[m.group(1)], source=source))
-    return tuple(out)
+    """NAT rules in ``iptables-save`` / ``ip6tables-save`` output: the one iptables-save reader."""
+    return iptables_nat(text, lambda _line: source)
 
 
 NETFILTER_TRACES = ("/sys/module/nf_tables", "/sys/module/nf_conntrack", "/sys/module/x_tables",
@@ -561,51 +545,17 @@ def collect_nat_live(ctx: CollectContext) -> Tuple[NatRule, ...]:
 # --- shared connections ---------------------------------------------------------------------
 
 
-def parse_nm_keyfile(text: str) -> Dict[str, Dict[str, str]]:
-    """A NetworkManager keyfile (ini) -> {section: {key: value}}; tolerant of odd lines."""
-    sections: Dict[str, Dict[str, str]] = {}
-    current: Dict[str, str] = {}
-    for line in text.splitlines():
-        line = line.strip()
-        if not line or line[0] in "#;":
-            continue
-        if line.startswith("[") and line.endswith("]"):
-            current = sections.setdefault(line[1:-1].strip(), {})
-            continue
-        key, sep, value = line.partition("=")
-        if sep:
-            current[key.strip()] = value.strip()
-    return sections
-
-
-NM_PROFILE_DIRS = ("/etc/NetworkManager/system-connections", "/run/NetworkManager/system-connections")
-
-
-def shared_from_keyfile(text: str, source: str) -> Tuple[SharedConnection, ...]:
-    conf = parse_nm_keyfile(text)
-    name = conf.get("connection", {}).get("id", os.path.basename(source))
-    iface = conf.get("connection", {}).get("interface-name", "")
-    out = []
-    for section in ("ipv4", "ipv6"):
-        if conf.get(section, {}).get("method") == "shared":
-            out.append(SharedConnection(name, f"{section}.method=shared", iface, source))
-    if conf.get("wifi", {}).get("mode") == "ap":
-        out.append(SharedConnection(name, "wifi mode=ap", iface, source))
-    return tuple(out)
-
-
 AP_PROCESSES = frozenset({"hostapd", "create_ap"})
 
 
 def read_nm_shared(target: Target) -> Tuple[SharedConnection, ...]:
-    """Shared / access-point NetworkManager profiles (the same files on a live host and an image)."""
-    out: List[SharedConnection] = []
-    for directory in NM_PROFILE_DIRS:
-        for entry in target.listdir(directory):
-            path = f"{directory}/{entry}"
-            if not target.is_dir(path):
-                out.extend(shared_from_keyfile(target.read_text(path), path))
-    return tuple(out)
+    """Shared / access-point NetworkManager profiles: the profiles NetworkManager loads, read by the
+    same reader as on an image. A profile it refuses raises PartialFact with the others' answer."""
+    profiles, refused = nm_profiles(target)
+    found = tuple(s for kf in profiles for s in nm_shared(kf))
+    if refused:
+        raise PartialFact(found, [FactError("netconfig.bad_file", path=r.path, problem=r.problem) for r in refused])
+    return found
 
 
 def access_point_processes() -> Tuple[SharedConnection, ...]:
@@ -643,19 +593,6 @@ def collect_shared_live(ctx: CollectContext) -> Tuple[SharedConnection, ...]:
 
 # --- DNS ------------------------------------------------------------------------------------
 
-STUB_RESOLVERS = frozenset({"127.0.0.53", "127.0.0.54"})
-
-
-def parse_resolv_conf(text: str, source: str) -> Tuple[Resolver, ...]:
-    """``nameserver`` lines of a resolv.conf, each with ``source:line``."""
-    out: List[Resolver] = []
-    for no, line in enumerate(text.splitlines(), 1):
-        parts = line.split("#", 1)[0].split(";", 1)[0].split()
-        if len(parts) >= 2 and parts[0] == "nameserver":
-            out.append(Resolver(parts[1].split("%", 1)[0], f"{source}:{no}"))
-    return tuple(out)
-
-
 def parse_resolved_link_state(text: str, source: str, interface: str = "") -> Tuple[Resolver, ...]:
     """/run/systemd/resolve/netif/IFINDEX state files: ``SERVERS=1.2.3.4 5.6.7.8``."""
     out: List[Resolver] = []
@@ -672,16 +609,10 @@ def parse_resolved_link_state(text: str, source: str, interface: str = "") -> Tu
     return tuple(out)
 
 
-def _is_loopback(addr: str) -> bool:
-    try:
-        return ipaddress.ip_address(addr).is_loopback
-    except ValueError:
-        return False
-
-
 def collect_resolvers(ctx: CollectContext) -> Tuple[Resolver, ...]:
-    """resolv.conf; when it points at a local stub, the stub's upstreams (systemd-resolved,
-    NetworkManager) — read from their state files, never by asking the daemons."""
+    """resolv.conf; when it points at a local stub or forwarder, its upstreams (systemd-resolved,
+    NetworkManager, dnsmasq, unbound, BIND) — read from their state and configuration files, never
+    by asking the daemons; and the DNS servers of NetworkManager's profiles."""
     target = ctx.target
     out: List[Resolver] = []
     text = target.read_text_optional("/etc/resolv.conf")
@@ -695,44 +626,16 @@ def collect_resolvers(ctx: CollectContext) -> Tuple[Resolver, ...]:
         for entry in target.listdir("/run/systemd/resolve/netif"):
             path = f"/run/systemd/resolve/netif/{entry}"
             out.extend(parse_resolved_link_state(target.read_text(path), path, _ifname(target, entry)))
-    if any(_is_loopback(r.address) and r.address not in STUB_RESOLVERS for r in out):
+    if any(is_loopback(r.address) and r.address not in STUB_RESOLVERS for r in out):
         upstream = target.read_text_optional("/run/NetworkManager/no-stub-resolv.conf")
         if upstream is not None:
             out.extend(parse_resolv_conf(upstream, "/run/NetworkManager/no-stub-resolv.conf"))
-        for path in ["/etc/dnsmasq.conf", *target.glob("/etc/dnsmasq.d/*")]:
-            text = target.read_text_optional(path) if not target.is_dir(path) else None
-            if text is not None:
-                out.extend(parse_dnsmasq_servers(text, path))
-    for entry in target.listdir("/etc/NetworkManager/system-connections"):
-        path = f"/etc/NetworkManager/system-connections/{entry}"
-        if not target.is_dir(path):
-            out.extend(resolvers_from_keyfile(target.read_text(path), path))
-    return tuple(out)
-
-
-def resolvers_from_keyfile(text: str, source: str) -> Tuple[Resolver, ...]:
-    """``dns=`` of a saved NetworkManager profile: used as soon as the profile is activated."""
-    conf = parse_nm_keyfile(text)
-    iface = conf.get("connection", {}).get("interface-name", "")
-    out: List[Resolver] = []
-    for section in ("ipv4", "ipv6"):
-        for addr in conf.get(section, {}).get("dns", "").replace(",", ";").split(";"):
-            if addr.strip():
-                out.append(Resolver(addr.strip(), f"{source} [{section}] dns", iface))
-    return tuple(out)
-
-
-def parse_dnsmasq_servers(text: str, source: str) -> Tuple[Resolver, ...]:
-    """Upstreams of dnsmasq: ``server=1.2.3.4``, ``server=/domain/1.2.3.4#53``, ``server=1.2.3.4@eth0``;
-    ``server=/domain/`` (answer locally) names no upstream."""
-    out: List[Resolver] = []
-    for no, line in enumerate(text.splitlines(), 1):
-        key, sep, value = line.split("#", 1)[0].strip().partition("=")  # "#" also ends "addr#port"
-        if not sep or key.strip() != "server":
-            continue
-        addr, _, iface = value.strip().rsplit("/", 1)[-1].partition("@")
-        if addr:
-            out.append(Resolver(addr, f"{source}:{no}", iface))
+        out.extend(forwarder_upstreams(target, recursion=True))
+    profiles, refused = nm_profiles(target)
+    out.extend(r for kf in profiles for r in resolvers_from_keyfile(kf))
+    if refused:
+        raise PartialFact(tuple(out), [FactError("netconfig.bad_file", path=r.path, problem=r.problem)
+                                       for r in refused])
     return tuple(out)
 
 
@@ -744,99 +647,6 @@ def _ifname(target: Target, ifindex: str) -> str:
     return ""
 
 
-# --- proxies --------------------------------------------------------------------------------
-
-PROXY_VARS = frozenset({"http_proxy", "https_proxy", "ftp_proxy", "all_proxy", "rsync_proxy", "socks_proxy"})
-_APT_PROXY = re.compile(r"Acquire::(\w+)::Proxy(?:::[^\s\"]+)?\s+\"([^\"]*)\"", re.IGNORECASE)
-_APT_NESTED = re.compile(r"Acquire\s*\{[^}]*?(\w+)\s*\{[^}]*?Proxy\s+\"([^\"]*)\"", re.IGNORECASE | re.DOTALL)
-NO_PROXY_VALUES = frozenset({"", "direct", "false", "none", "_none_", "''", '""'})
-
-
-def parse_env_proxies(text: str, source: str) -> Tuple[Proxy, ...]:
-    """``KEY=value`` and ``export KEY=value`` lines (/etc/environment, profile.d scripts)."""
-    out: List[Proxy] = []
-    for no, line in enumerate(text.splitlines(), 1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("export "):
-            line = line[len("export "):].strip()
-        key, sep, value = line.partition("=")
-        if not sep or key.strip().lower() not in PROXY_VARS:
-            continue
-        try:
-            words = shlex.split(value, comments=True)
-        except ValueError:
-            words = [value]
-        value = words[0] if words else ""
-        if value.lower() in NO_PROXY_VALUES:
-            continue
-        out.append(Proxy(key.strip(), value, f"{source}:{no}"))
-    return tuple(out)
-
-
-def parse_apt_proxies(text: str, source: str) -> Tuple[Proxy, ...]:
-    out: List[Proxy] = []
-    for no, line in enumerate(text.splitlines(), 1):
-        if line.strip().startswith("//") or line.strip().startswith("#"):
-            continue
-        for m in _APT_PROXY.finditer(line):
-            if m.group(2).strip().lower() not in NO_PROXY_VALUES:
-                out.append(Proxy(f"Acquire::{m.group(1)}::Proxy", m.group(2), f"{source}:{no}"))
-    if not out:
-        for m in _APT_NESTED.finditer(text):
-            if m.group(2).strip().lower() not in NO_PROXY_VALUES:
-                no = text.count("\n", 0, m.start(2)) + 1
-                out.append(Proxy(f"Acquire::{m.group(1)}::Proxy", m.group(2), f"{source}:{no}"))
-    return tuple(out)
-
-
-def parse_ini_proxy(text: str, source: str) -> Tuple[Proxy, ...]:
-    """``proxy=`` in yum.conf / dnf.conf (any section)."""
-    out: List[Proxy] = []
-    for no, line in enumerate(text.splitlines(), 1):
-        key, sep, value = line.partition("=")
-        if sep and key.strip().lower() == "proxy" and value.strip().lower() not in NO_PROXY_VALUES:
-            out.append(Proxy("proxy", value.strip(), f"{source}:{no}"))
-    return tuple(out)
-
-
-def parse_dconf_proxy(text: str, source: str) -> Tuple[Proxy, ...]:
-    """GNOME system-wide defaults: ``[system/proxy] mode='manual'`` or ``'auto'`` (a PAC URL)."""
-    conf = parse_nm_keyfile(text)
-    mode = conf.get("system/proxy", {}).get("mode", "").strip("'\"")
-    if mode not in ("manual", "auto"):
-        return ()
-    detail = [f"mode={mode}"]
-    for proto in ("http", "https", "socks", "ftp"):
-        host = conf.get(f"system/proxy/{proto}", {}).get("host", "").strip("'\"")
-        if host:
-            port = conf.get(f"system/proxy/{proto}", {}).get("port", "")
-            detail.append(f"{proto}={host}:{port}" if port else f"{proto}={host}")
-    url = conf.get("system/proxy", {}).get("autoconfig-url", "").strip("'\"")
-    if url:
-        detail.append(f"autoconfig-url={url}")
-    return (Proxy("org.gnome.system.proxy", " ".join(detail), source),)
-
-
-def collect_proxies(ctx: CollectContext) -> Tuple[Proxy, ...]:
-    target = ctx.target
-    out: List[Proxy] = []
-
-    def each(paths: Iterable[str], parse: Any) -> None:
-        for path in paths:
-            text = target.read_text_optional(path)
-            if text is not None:
-                out.extend(parse(text, path))
-
-    each(["/etc/environment"], parse_env_proxies)
-    each(target.glob("/etc/profile.d/*.sh"), parse_env_proxies)
-    each(["/etc/apt/apt.conf", *target.glob("/etc/apt/apt.conf.d/*")], parse_apt_proxies)
-    each(["/etc/yum.conf", "/etc/dnf/dnf.conf"], parse_ini_proxy)
-    each([p for p in target.glob("/etc/dconf/db/*.d/*") if not target.is_dir(p)], parse_dconf_proxy)
-    return tuple(out)
-
-
 LINUX: Dict[str, Collector] = {
     "network.interfaces": collect_interfaces_live,
     "network.routing": collect_routing_live,
@@ -844,5 +654,5 @@ LINUX: Dict[str, Collector] = {
     "network.nat": collect_nat_live,
     "network.shared": collect_shared_live,
     "network.resolvers": collect_resolvers,
-    "network.proxies": collect_proxies,
+    "network.proxies": proxies.collect_proxies,
 }

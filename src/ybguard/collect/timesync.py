@@ -16,11 +16,12 @@ from typing import Dict, List, Optional, Tuple
 from ..facts.accounts import NtpSample, TimeSync
 from ..target.interface import Target, ToolMissing, Unsupported
 from .interface import CollectContext, Collector
+from .syntax.dropins import APPEND, fold, read_config, systemd_config_files
+from .syntax.ini import Dialect, parse_ini
 
 CHRONY_CONFS = ("/etc/chrony/chrony.conf", "/etc/chrony.conf")
 NTP_CONFS = ("/etc/ntpsec/ntp.conf", "/etc/ntp.conf")
 TIMESYNCD_CONF = "/etc/systemd/timesyncd.conf"
-TIMESYNCD_DIRS = ("/usr/lib/systemd/timesyncd.conf.d", "/etc/systemd/timesyncd.conf.d", "/run/systemd/timesyncd.conf.d")
 COMPILED_FALLBACK = "(systemd-timesyncd compiled-in FallbackNTP)"
 
 # daemon -> (binaries, systemd units)
@@ -62,26 +63,14 @@ def parse_ntp_conf(text: str) -> List[str]:
     return out
 
 
-def parse_timesyncd_conf(text: str) -> Dict[str, Optional[List[str]]]:
-    """timesyncd.conf(5) [Time] section: {"NTP": [...] or None, "FallbackNTP": ...}; an empty
-    assignment resets the list (``[]``), a missing one stays ``None``."""
-    out: Dict[str, Optional[List[str]]] = {"NTP": None, "FallbackNTP": None}
-    section = ""
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line[0] in "#;":
-            continue
-        if line.startswith("["):
-            section = line.strip("[]").strip()
-            continue
-        if section != "Time" or "=" not in line:
-            continue
-        key, _, value = line.partition("=")
-        key = key.strip()
-        if key in out:
-            prev = out[key] or []
-            out[key] = prev + value.split() if value.strip() else []
-    return out
+_TIMESYNCD_LISTS = {"NTP": APPEND, "FallbackNTP": APPEND}
+
+
+def parse_timesyncd_conf(text: str, path: str = TIMESYNCD_CONF) -> Dict[str, Optional[List[str]]]:
+    """timesyncd.conf(5) [Time] section of one file: {"NTP": [...] or None, "FallbackNTP": ...};
+    an empty assignment resets the list (``[]``), a missing one stays ``None``."""
+    lists = fold([parse_ini(path, text, Dialect.SYSTEMD)], "Time", _TIMESYNCD_LISTS)
+    return {k: [v for v, _src in lists[k]] if k in lists else None for k in _TIMESYNCD_LISTS}
 
 
 def parse_chronyc_tracking(text: str) -> Tuple[Optional[bool], str]:
@@ -151,27 +140,23 @@ def _chrony_servers(target: Target, sources: List[Tuple[str, str]]) -> List[str]
 
 
 def _timesyncd_servers(target: Target, sources: List[Tuple[str, str]]) -> List[str]:
-    files = [TIMESYNCD_CONF]
-    for d in TIMESYNCD_DIRS:
-        files += [f"{d}/{n}" for n in target.listdir(d) if n.endswith(".conf")]
-    ntp: List[str] = []
-    fallback: Optional[List[str]] = None
-    for path in files:
-        text = target.read_text_optional(path)
-        if text is None:
-            continue
-        parsed = parse_timesyncd_conf(text)
-        if parsed["NTP"] is not None:
-            ntp = parsed["NTP"] or []
-            sources.append((path, "NTP=" + " ".join(ntp)))
-        if parsed["FallbackNTP"] is not None:
-            fallback = parsed["FallbackNTP"]
-            sources.append((path, "FallbackNTP=" + " ".join(fallback or [])))
+    """timesyncd.conf, then its drop-ins (/etc masks /run masks /usr/lib by name, a /dev/null link
+    masks): every NTP= / FallbackNTP= *appends*, an empty one flushes — as systemd-timesyncd folds them."""
+    inis = []
+    for path in systemd_config_files(target, "timesyncd.conf"):
+        text = read_config(target, path)
+        if text:
+            inis.append(parse_ini(path, text, Dialect.SYSTEMD))
+    lists = fold(inis, "Time", _TIMESYNCD_LISTS)
+    for key in _TIMESYNCD_LISTS:
+        for src in dict.fromkeys(src for _v, src in lists.get(key, [])):
+            sources.append((src, f"{key}=" + " ".join(v for v, s in lists[key] if s == src)))
+    ntp = [v for v, _src in lists.get("NTP", [])]
     if ntp:
         return ntp
-    if fallback is None:
+    if "FallbackNTP" not in lists:
         return [COMPILED_FALLBACK]
-    return list(fallback)
+    return [v for v, _src in lists["FallbackNTP"]]
 
 
 def _ntpd_servers(target: Target, sources: List[Tuple[str, str]]) -> List[str]:

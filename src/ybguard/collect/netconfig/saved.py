@@ -1,0 +1,28 @@
+"""The image's saved network configuration as one fact, and how the network facts built from it
+carry what its owners ignored (notes) and refused (errors that leave the rest of the fact usable)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..interface import CollectContext, FactError, Note, PartialFact, WithNotes
+from .model import NetConfig
+
+KEY = "network.saved_config"
+
+
+def config(ctx: CollectContext) -> NetConfig:
+    """The saved configuration, read once per scan (the ``network.saved_config`` fact)."""
+    value: NetConfig = ctx.facts.get(KEY)
+    return value
+
+
+def outcome(ctx: CollectContext, value: Any) -> Any:
+    """``value`` as the fact's result: files whose owner refused them make it a PartialFact (what
+    could be read still counts, each refused file is an error); ignored lines become notes."""
+    conf = config(ctx)
+    notes = tuple(Note(n.source, "netconfig.ignored", (("problem", n.problem),)) for n in conf.notes)
+    if conf.rejected:
+        errors = [FactError("netconfig.bad_file", path=r.path, problem=r.problem) for r in conf.rejected]
+        raise PartialFact(value, errors, notes)
+    return WithNotes(value, notes) if notes else value
