@@ -46,6 +46,7 @@ from .networkmanager import KeyFile, nm_keyfile_wanted, parse_keyfile, parse_nm_
 from .resolvers import collect_resolvers_offline, parse_resolved_conf
 from .sysctl import collect_forwarding_offline, effective_forwarding, parse_sysctl
 from .tunnels import parse_openvpn, parse_ppp_peer, parse_wireguard, read_tunnels
+from .units import read_units
 from .wireless import (
     iwd_ssid,
     parse_hostapd,
@@ -61,6 +62,7 @@ ROUTING_SOURCE = "saved configuration"
 # connections, in the order their records are listed.
 CONFIGURATORS: Tuple[Callable[[Target], NetConfig], ...] = (
     read_netplan, read_nm, read_ifupdown, read_networkd, read_ifcfg, read_wireless, read_tunnels, read_rc_local,
+    read_units,
 )
 
 
