@@ -60,10 +60,11 @@ def parse_dnsmasq_servers(text: str, source: str) -> Tuple[Resolver, ...]:
     ``server=/domain/`` (answer locally) names no upstream."""
     out: List[Resolver] = []
     for no, line in enumerate(text.splitlines(), 1):
-        key, sep, value = line.split("#", 1)[0].strip().partition("=")  # "#" also ends "addr#port"
+        key, sep, value = _dnsmasq_line(line).partition("=")
         if not sep or key.strip() not in ("server", "rev-server"):
             continue
         addr, _, iface = value.strip().rsplit("/", 1)[-1].partition("@")
+        addr = addr.split("#", 1)[0]  # addr#port
         if key.strip() == "rev-server":
             addr = value.split(",", 1)[-1].strip() if "," in value else ""
         if addr:
@@ -71,11 +72,17 @@ def parse_dnsmasq_servers(text: str, source: str) -> Tuple[Resolver, ...]:
     return tuple(out)
 
 
+def _dnsmasq_line(line: str) -> str:
+    """dnsmasq's comments: ``#`` at the start or after white space (``server=/#/…`` and
+    ``addr#port`` are not comments)."""
+    return re.sub(r"(^|\s)#.*", "", line).strip()
+
+
 def dnsmasq_resolv_files(text: str) -> Tuple[List[str], bool]:
     """(``resolv-file=`` paths, ``no-resolv``): where dnsmasq reads more upstreams from."""
     files, no_resolv = [], False
     for line in text.splitlines():
-        key, sep, value = line.split("#", 1)[0].strip().partition("=")
+        key, sep, value = _dnsmasq_line(line).partition("=")
         if key.strip() == "resolv-file" and sep and value.strip():
             files.append(value.strip())
         elif key.strip() == "no-resolv":
