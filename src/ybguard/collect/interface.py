@@ -11,10 +11,13 @@ from __future__ import annotations
 import errno
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple, TypeVar, overload
 
+from ..facts.keys import FactKey
 from ..policy.schema import Policy
 from ..target.interface import Target, TargetError, Unsupported
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,14 @@ class FactSet:
         self._notes: Dict[str, Tuple[Note, ...]] = {}
         self.ctx = CollectContext(target, policy, options, self)
 
+    @overload
+    def get(self, key: FactKey[T]) -> T: ...
+
+    @overload
+    def get(self, key: str) -> Any: ...
+
     def get(self, key: str) -> Any:
+        """The fact's value (typed by a FactKey), read once; what its collector raised, again."""
         if key in self._values:
             return self._values[key]
         if key in self._errors:

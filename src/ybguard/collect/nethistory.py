@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Dict, List, Mapping, Tuple
 
-from ..facts.network import KIND_CELLULAR, KIND_WIRELESS, NetworkHistory
+from ..facts.network import InterfaceKind, NetworkHistory
 from ..target.interface import Target, Unsupported
 from .interface import CollectContext, FactError, PartialFact
 from .netconfig.networkmanager import nm_profiles
@@ -20,7 +20,10 @@ from .syntax.errors import Rejected
 from .syntax.ini import KeyFile, parse_keyfile
 
 TIMESTAMPS = "/var/lib/NetworkManager/timestamps"
-_KINDS = {"wifi": KIND_WIRELESS, "802-11-wireless": KIND_WIRELESS, "gsm": KIND_CELLULAR, "cdma": KIND_CELLULAR}
+_KINDS = {
+    "wifi": InterfaceKind.WIRELESS, "802-11-wireless": InterfaceKind.WIRELESS,
+    "gsm": InterfaceKind.CELLULAR, "cdma": InterfaceKind.CELLULAR,
+}
 
 
 def parse_nm_timestamps(text: str) -> Dict[str, int]:

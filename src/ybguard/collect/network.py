@@ -21,24 +21,18 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ..facts.network import (
-    KIND_BOND,
-    KIND_BRIDGE,
-    KIND_CELLULAR,
-    KIND_DUMMY,
-    KIND_ETHERNET,
-    KIND_LOOPBACK,
-    KIND_MACVLAN,
-    KIND_OTHER,
-    KIND_PPP,
-    KIND_USB_TETHER,
-    KIND_VETH,
-    KIND_VLAN,
-    KIND_VPN,
-    KIND_WIRELESS,
+    FORWARDING,
+    INTERFACES,
+    NAT,
+    PROXIES,
+    RESOLVERS,
+    ROUTING,
+    SHARED,
     Address,
     Forwarding,
     ForwardingSetting,
     Interface,
+    InterfaceKind,
     IPNetwork,
     NatRule,
     Resolver,
@@ -71,8 +65,11 @@ CELLULAR_DRIVERS = frozenset({"qmi_wwan", "cdc_mbim", "huawei_cdc_ncm", "sierra_
                               "mhi_wwan_mbim", "mhi_wwan_ctrl", "ipa", "rmnet", "t7xx", "iosm"})
 VPN_INFO_KINDS = frozenset({"tun", "wireguard", "ipip", "gre", "gretap", "ip6gre", "ip6gretap", "sit", "ip6tnl",
                             "vti", "vti6", "xfrm", "vxlan", "geneve", "l2tp", "ppp"})
-VIRTUAL_KINDS = {"veth": KIND_VETH, "macvlan": KIND_MACVLAN, "macvtap": KIND_MACVLAN, "ipvlan": KIND_MACVLAN,
-                 "vlan": KIND_VLAN, "bond": KIND_BOND, "dummy": KIND_DUMMY, "bridge": KIND_BRIDGE}
+VIRTUAL_KINDS = {
+    "veth": InterfaceKind.VETH, "macvlan": InterfaceKind.MACVLAN, "macvtap": InterfaceKind.MACVLAN,
+    "ipvlan": InterfaceKind.MACVLAN, "vlan": InterfaceKind.VLAN, "bond": InterfaceKind.BOND,
+    "dummy": InterfaceKind.DUMMY, "bridge": InterfaceKind.BRIDGE,
+}
 
 
 @dataclass(frozen=True)
@@ -181,13 +178,13 @@ def classify_kind(sys: SysfsNet, info_kind: str = "") -> Tuple[str, Tuple[Tuple[
     """
     why: List[Tuple[str, str]] = []
     if sys.arphrd == ARPHRD_LOOPBACK:
-        return KIND_LOOPBACK, (("type", str(ARPHRD_LOOPBACK)),)
+        return InterfaceKind.LOOPBACK, (("type", str(ARPHRD_LOOPBACK)),)
     if sys.wireless or sys.devtype == "wlan":
         if sys.devtype == "wlan":
             why.append(("DEVTYPE", "wlan"))
         if sys.wireless:
             why.append(("sysfs", "wireless/ or phy80211"))
-        return KIND_WIRELESS, tuple(why)
+        return InterfaceKind.WIRELESS, tuple(why)
     if sys.devtype == "wwan" or sys.driver in CELLULAR_DRIVERS or sys.arphrd == ARPHRD_RAWIP:
         if sys.devtype == "wwan":
             why.append(("DEVTYPE", "wwan"))
@@ -195,11 +192,11 @@ def classify_kind(sys: SysfsNet, info_kind: str = "") -> Tuple[str, Tuple[Tuple[
             why.append(("driver", sys.driver))
         if sys.arphrd == ARPHRD_RAWIP:
             why.append(("type", str(ARPHRD_RAWIP)))
-        return KIND_CELLULAR, tuple(why)
+        return InterfaceKind.CELLULAR, tuple(why)
     if sys.arphrd == ARPHRD_PPP or info_kind == "ppp":
-        return KIND_PPP, (("type", str(sys.arphrd)),) if sys.arphrd == ARPHRD_PPP else (("linkinfo", "ppp"),)
+        return InterfaceKind.PPP, (("type", str(sys.arphrd)),) if sys.arphrd == ARPHRD_PPP else (("linkinfo", "ppp"),)
     if sys.driver in USB_TETHER_DRIVERS and sys.bus == "usb":
-        return KIND_USB_TETHER, (("driver", sys.driver), ("bus", "usb"))
+        return InterfaceKind.USB_TETHER, (("driver", sys.driver), ("bus", "usb"))
     if (info_kind in VPN_INFO_KINDS or sys.tun_flags or sys.devtype == "wireguard" or sys.arphrd == ARPHRD_NONE
             or (sys.arphrd in ARPHRD_TUNNELS)):
         if info_kind:
@@ -210,9 +207,9 @@ def classify_kind(sys: SysfsNet, info_kind: str = "") -> Tuple[str, Tuple[Tuple[
             why.append(("DEVTYPE", "wireguard"))
         if sys.arphrd is not None and (sys.arphrd == ARPHRD_NONE or sys.arphrd in ARPHRD_TUNNELS):
             why.append(("type", str(sys.arphrd)))
-        return KIND_VPN, tuple(why)
+        return InterfaceKind.VPN, tuple(why)
     if sys.bridge or sys.devtype == "bridge" or info_kind == "bridge":
-        return KIND_BRIDGE, (("sysfs", "bridge/") if sys.bridge else ("linkinfo", "bridge"),)
+        return InterfaceKind.BRIDGE, (("sysfs", "bridge/") if sys.bridge else ("linkinfo", "bridge"),)
     if info_kind in VIRTUAL_KINDS:
         return VIRTUAL_KINDS[info_kind], (("linkinfo", info_kind),)
     if sys.devtype in ("vlan", "bond"):
@@ -223,8 +220,8 @@ def classify_kind(sys: SysfsNet, info_kind: str = "") -> Tuple[str, Tuple[Tuple[
             why.append(("driver", sys.driver))
         if sys.bus:
             why.append(("bus", sys.bus))
-        return KIND_ETHERNET, tuple(why)
-    return KIND_OTHER, (("type", str(sys.arphrd)),) if sys.arphrd is not None else ()
+        return InterfaceKind.ETHERNET, tuple(why)
+    return InterfaceKind.OTHER, (("type", str(sys.arphrd)),) if sys.arphrd is not None else ()
 
 
 def interface_from(link: LinkRecord, sys: SysfsNet, ports: Tuple[str, ...] = ()) -> Interface:
@@ -648,11 +645,11 @@ def _ifname(target: Target, ifindex: str) -> str:
 
 
 LINUX: Dict[str, Collector] = {
-    "network.interfaces": collect_interfaces_live,
-    "network.routing": collect_routing_live,
-    "network.forwarding": collect_forwarding_live,
-    "network.nat": collect_nat_live,
-    "network.shared": collect_shared_live,
-    "network.resolvers": collect_resolvers,
-    "network.proxies": proxies.collect_proxies,
+    INTERFACES: collect_interfaces_live,
+    ROUTING: collect_routing_live,
+    FORWARDING: collect_forwarding_live,
+    NAT: collect_nat_live,
+    SHARED: collect_shared_live,
+    RESOLVERS: collect_resolvers,
+    PROXIES: proxies.collect_proxies,
 }

@@ -17,29 +17,61 @@ On an offline target the same keys are filled from saved configuration; records 
 
 from __future__ import annotations
 
+import enum
 import ipaddress
 from dataclasses import dataclass
 from typing import Optional, Tuple, Union
 
+from .keys import FactKey
+
 IPNetwork = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
 IPAddress = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
 
-# Interface kinds, decided from what the kernel (or the saved configuration) says the device
-# is, never from its name.
-KIND_ETHERNET = "ethernet"
-KIND_WIRELESS = "wireless"
-KIND_CELLULAR = "cellular"
-KIND_USB_TETHER = "usb-tether"
-KIND_PPP = "ppp"
-KIND_VPN = "vpn"  # tun/tap, wireguard, ipip/gre/sit… tunnels, ARPHRD_NONE
-KIND_BRIDGE = "bridge"
-KIND_VETH = "veth"
-KIND_MACVLAN = "macvlan"
-KIND_VLAN = "vlan"
-KIND_BOND = "bond"
-KIND_DUMMY = "dummy"
-KIND_LOOPBACK = "loopback"
-KIND_OTHER = "other"
+class InterfaceKind(str, enum.Enum):
+    """What an interface is, decided from what the kernel (or the saved configuration) says the
+    device is, never from its name. A ``str``: it compares, hashes and prints as its value, so
+    policy kinds (plain strings) and report text need no conversion."""
+
+    ETHERNET = "ethernet"
+    WIRELESS = "wireless"
+    CELLULAR = "cellular"
+    USB_TETHER = "usb-tether"
+    PPP = "ppp"
+    VPN = "vpn"  # tun/tap, wireguard, ipip/gre/sit… tunnels, ARPHRD_NONE
+    BRIDGE = "bridge"
+    VETH = "veth"
+    MACVLAN = "macvlan"
+    VLAN = "vlan"
+    BOND = "bond"
+    DUMMY = "dummy"
+    LOOPBACK = "loopback"
+    OTHER = "other"
+
+    def __hash__(self) -> int:
+        return str.__hash__(self)
+
+    def __str__(self) -> str:
+        return str.__str__(self)
+
+    def __format__(self, spec: str) -> str:
+        return str.__format__(self, spec)
+
+
+# The names the first landing used; kept so every importer reads the same kinds.
+KIND_ETHERNET = InterfaceKind.ETHERNET
+KIND_WIRELESS = InterfaceKind.WIRELESS
+KIND_CELLULAR = InterfaceKind.CELLULAR
+KIND_USB_TETHER = InterfaceKind.USB_TETHER
+KIND_PPP = InterfaceKind.PPP
+KIND_VPN = InterfaceKind.VPN
+KIND_BRIDGE = InterfaceKind.BRIDGE
+KIND_VETH = InterfaceKind.VETH
+KIND_MACVLAN = InterfaceKind.MACVLAN
+KIND_VLAN = InterfaceKind.VLAN
+KIND_BOND = InterfaceKind.BOND
+KIND_DUMMY = InterfaceKind.DUMMY
+KIND_LOOPBACK = InterfaceKind.LOOPBACK
+KIND_OTHER = InterfaceKind.OTHER
 
 
 @dataclass(frozen=True)
@@ -191,3 +223,15 @@ class NetworkHistory:
     last_seen: str = ""
     source: str = ""
     detail: str = ""
+
+
+# Typed keys of the network facts (the docstring above lists them).
+INTERFACES: FactKey[Tuple[Interface, ...]] = FactKey("network.interfaces")
+ROUTING: FactKey[Routing] = FactKey("network.routing")
+FORWARDING: FactKey[Forwarding] = FactKey("network.forwarding")
+NAT: FactKey[Tuple[NatRule, ...]] = FactKey("network.nat")
+SHARED: FactKey[Tuple[SharedConnection, ...]] = FactKey("network.shared")
+RESOLVERS: FactKey[Tuple[Resolver, ...]] = FactKey("network.resolvers")
+PROXIES: FactKey[Tuple[Proxy, ...]] = FactKey("network.proxies")
+SOCKETS: FactKey[Tuple[Socket, ...]] = FactKey("network.sockets")
+HISTORY: FactKey[Tuple[NetworkHistory, ...]] = FactKey("network.history")

@@ -22,7 +22,18 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Callable, Dict, Tuple
 
-from ...facts.network import Interface, Routing, Rule, SharedConnection
+from ...facts.network import (
+    FORWARDING,
+    INTERFACES,
+    NAT,
+    RESOLVERS,
+    ROUTING,
+    SHARED,
+    Interface,
+    Routing,
+    Rule,
+    SharedConnection,
+)
 from ...target.interface import Target
 from ..interface import CollectContext, Collector
 from . import saved
@@ -105,12 +116,12 @@ def collect_shared_offline(ctx: CollectContext) -> Tuple[SharedConnection, ...]:
 
 
 OFFLINE: Dict[str, Collector] = {
-    "network.interfaces": collect_interfaces_offline,
-    "network.routing": collect_routing_offline,
-    "network.forwarding": collect_forwarding_offline,
-    "network.nat": collect_nat_offline,
-    "network.shared": collect_shared_offline,
-    "network.resolvers": collect_resolvers_offline,
+    INTERFACES: collect_interfaces_offline,
+    ROUTING: collect_routing_offline,
+    FORWARDING: collect_forwarding_offline,
+    NAT: collect_nat_offline,
+    SHARED: collect_shared_offline,
+    RESOLVERS: collect_resolvers_offline,
     saved.KEY: collect_saved_config,  # read once per scan, shared by the facts above
 }
 

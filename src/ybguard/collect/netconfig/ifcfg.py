@@ -6,18 +6,7 @@ import os
 import re
 from typing import List, Tuple
 
-from ...facts.network import (
-    KIND_BOND,
-    KIND_BRIDGE,
-    KIND_PPP,
-    KIND_VLAN,
-    KIND_WIRELESS,
-    Address,
-    Interface,
-    Resolver,
-    Route,
-    SharedConnection,
-)
+from ...facts.network import Address, Interface, InterfaceKind, Resolver, Route, SharedConnection
 from ...target.interface import Target
 from ..syntax.errors import where
 from ..syntax.lines import parse_shell_vars
@@ -41,8 +30,10 @@ from .model import (
 IFCFG_DIR = "/etc/sysconfig/network-scripts"
 # What initscripts and NetworkManager's ifcfg-rh plugin skip: editor and package-manager leftovers.
 IFCFG_IGNORED = (".bak", ".old", ".orig", ".rpmnew", ".rpmorig", ".rpmsave", "~")
-_IFCFG_KINDS = {"wireless": KIND_WIRELESS, "bridge": KIND_BRIDGE, "bond": KIND_BOND, "vlan": KIND_VLAN,
-                "xdsl": KIND_PPP, "modem": KIND_PPP}
+_IFCFG_KINDS = {
+    "wireless": InterfaceKind.WIRELESS, "bridge": InterfaceKind.BRIDGE, "bond": InterfaceKind.BOND,
+    "vlan": InterfaceKind.VLAN, "xdsl": InterfaceKind.PPP, "modem": InterfaceKind.PPP,
+}
 
 
 def ifcfg_wanted(name: str) -> bool:
@@ -92,7 +83,7 @@ def parse_ifcfg(path: str, text: str) -> NetConfig:
     resolvers = tuple(Resolver(get(k), where(path, v[k][1]), name) for k in sorted(v, key=num_suffix)
                       if re.fullmatch(r"DNS\d+", k) and get(k))
     shared: Tuple[SharedConnection, ...] = ()
-    if kind == KIND_WIRELESS and get("MODE").lower() in ("master", "ap"):
+    if kind == InterfaceKind.WIRELESS and get("MODE").lower() in ("master", "ap"):
         shared = (SharedConnection(name=get("ESSID") or name, how=f"ifcfg MODE={get('MODE')} (AP)", interface=name,
                                    source=where(path, v["MODE"][1])),)
     iface = Interface(name=name, kind=kind, mac=get("HWADDR").lower(), up=None, addresses=tuple(addrs),

@@ -7,20 +7,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Dict, List, Sequence, Tuple
 
-from ...facts.network import (
-    KIND_BOND,
-    KIND_BRIDGE,
-    KIND_ETHERNET,
-    KIND_LOOPBACK,
-    KIND_PPP,
-    KIND_VLAN,
-    KIND_VPN,
-    KIND_WIRELESS,
-    Address,
-    Interface,
-    Resolver,
-    Route,
-)
+from ...facts.network import Address, Interface, InterfaceKind, Resolver, Route
 from ...target.interface import Target
 from ..syntax.errors import where
 from ..syntax.lines import logical_lines
@@ -94,7 +81,7 @@ def _merge_same_name(interfaces: Sequence[Interface]) -> Tuple[Interface, ...]:
         if prev is None:
             out[i.name] = i
             continue
-        kind = prev.kind if prev.kind != KIND_ETHERNET else i.kind
+        kind = prev.kind if prev.kind != InterfaceKind.ETHERNET else i.kind
         out[i.name] = replace(prev, kind=kind, addresses=prev.addresses + i.addresses, dhcp=prev.dhcp or i.dhcp,
                               ports=prev.ports or i.ports, why=prev.why + tuple(w for w in i.why if w not in prev.why))
     return tuple(out.values())
@@ -116,19 +103,19 @@ def _ifupdown_iface(path: str, n: int, head: Sequence[str], options: Sequence[Tu
     kind, why_t = kind_from_name(name)
     why = list(why_t)
     if method == "loopback":
-        kind, why = KIND_LOOPBACK, [("method", "loopback")]
+        kind, why = InterfaceKind.LOOPBACK, [("method", "loopback")]
     elif method in ("ppp", "wvdial") or "provider" in opts:
-        kind, why = KIND_PPP, [("method", method)]
+        kind, why = InterfaceKind.PPP, [("method", method)]
     elif method in ("tunnel", "v4tunnel", "6to4") or "openvpn" in opts:
-        kind, why = KIND_VPN, [("method", method)]
+        kind, why = InterfaceKind.VPN, [("method", method)]
     elif any(k.startswith(("wpa-", "wireless-")) for k in opts):
-        kind, why = KIND_WIRELESS, [("option", next(k for k in opts if k.startswith(("wpa-", "wireless-"))))]
+        kind, why = InterfaceKind.WIRELESS, [("option", next(k for k in opts if k.startswith(("wpa-", "wireless-"))))]
     elif "bridge-ports" in opts:
-        kind, why = KIND_BRIDGE, [("option", "bridge_ports")]
+        kind, why = InterfaceKind.BRIDGE, [("option", "bridge_ports")]
     elif "bond-slaves" in opts or "slaves" in opts:
-        kind, why = KIND_BOND, [("option", "bond-slaves")]
+        kind, why = InterfaceKind.BOND, [("option", "bond-slaves")]
     elif "vlan-raw-device" in opts:
-        kind, why = KIND_VLAN, [("option", "vlan-raw-device")]
+        kind, why = InterfaceKind.VLAN, [("option", "vlan-raw-device")]
     why.append(("ifupdown", f"{family_word} {method}"))
     addresses: List[Address] = []
     routes: List[Route] = []

@@ -10,19 +10,10 @@ from dataclasses import dataclass, fields, replace
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from ...facts.network import (
-    KIND_BOND,
-    KIND_BRIDGE,
-    KIND_CELLULAR,
-    KIND_ETHERNET,
-    KIND_LOOPBACK,
-    KIND_PPP,
-    KIND_USB_TETHER,
-    KIND_VLAN,
-    KIND_VPN,
-    KIND_WIRELESS,
     Address,
     ForwardingSetting,
     Interface,
+    InterfaceKind,
     IPNetwork,
     NatRule,
     Resolver,
@@ -158,35 +149,38 @@ def dhcp_default(family: int, dev: str, source: str, metric: Optional[int] = Non
 
 # Driver names that settle what an interface is, whatever it is called.
 DRIVER_KINDS = {
-    "rndis_host": KIND_USB_TETHER, "cdc_ether": KIND_USB_TETHER, "cdc_ncm": KIND_USB_TETHER,
-    "cdc_eem": KIND_USB_TETHER, "ipheth": KIND_USB_TETHER,
-    "qmi_wwan": KIND_CELLULAR, "cdc_mbim": KIND_CELLULAR, "huawei_cdc_ncm": KIND_CELLULAR,
-    "option": KIND_CELLULAR, "sierra_net": KIND_CELLULAR,
+    "rndis_host": InterfaceKind.USB_TETHER, "cdc_ether": InterfaceKind.USB_TETHER,
+    "cdc_ncm": InterfaceKind.USB_TETHER,
+    "cdc_eem": InterfaceKind.USB_TETHER, "ipheth": InterfaceKind.USB_TETHER,
+    "qmi_wwan": InterfaceKind.CELLULAR, "cdc_mbim": InterfaceKind.CELLULAR,
+    "huawei_cdc_ncm": InterfaceKind.CELLULAR,
+    "option": InterfaceKind.CELLULAR, "sierra_net": InterfaceKind.CELLULAR,
 }
 
 # Offline, a configured name is often all there is. udev's predictable names encode the device
 # type (wl* = WLAN, ww* = WWAN), and rndis_host/cdc_ether name their devices usb%d.
 _NAME_KINDS = (
-    ("wl", KIND_WIRELESS), ("ww", KIND_CELLULAR), ("ppp", KIND_PPP), ("wg", KIND_VPN), ("tun", KIND_VPN),
-    ("tap", KIND_VPN), ("usb", KIND_USB_TETHER), ("rndis", KIND_USB_TETHER),
+    ("wl", InterfaceKind.WIRELESS), ("ww", InterfaceKind.CELLULAR), ("ppp", InterfaceKind.PPP),
+    ("wg", InterfaceKind.VPN), ("tun", InterfaceKind.VPN),
+    ("tap", InterfaceKind.VPN), ("usb", InterfaceKind.USB_TETHER), ("rndis", InterfaceKind.USB_TETHER),
 )
 
 
-def kind_from_name(name: str) -> Tuple[str, Tuple[Tuple[str, str], ...]]:
+def kind_from_name(name: str) -> Tuple[InterfaceKind, Tuple[Tuple[str, str], ...]]:
     if name == "lo":
-        return KIND_LOOPBACK, (("name", "lo"),)
+        return InterfaceKind.LOOPBACK, (("name", "lo"),)
     for prefix, kind in _NAME_KINDS:
         if name.startswith(prefix):
             return kind, (("name", f"{prefix}*"),)
     if "." in name and name.split(".")[-1].isdigit():
-        return KIND_VLAN, (("name", "<dev>.<vlan id>"),)
-    return KIND_ETHERNET, ()
+        return InterfaceKind.VLAN, (("name", "<dev>.<vlan id>"),)
+    return InterfaceKind.ETHERNET, ()
 
 
 def link_ports(interfaces: Sequence[Interface]) -> Tuple[Interface, ...]:
     """Ports may be declared on the bridge (netplan, ifupdown) or on the port (NetworkManager
     ``master=``, networkd ``Bridge=``, hostapd ``bridge=``): give both sides the link, by name."""
-    ethernets = [i.name for i in interfaces if i.kind == KIND_ETHERNET and not i.ports]
+    ethernets = [i.name for i in interfaces if i.kind == InterfaceKind.ETHERNET and not i.ports]
     interfaces = [replace(i, ports=tuple(p for p in i.ports if p != "all") + tuple(ethernets)) if "all" in i.ports
                   else i for i in interfaces]  # ifupdown `bridge_ports all`: every Ethernet interface
     linked = with_masters(interfaces)
@@ -195,7 +189,7 @@ def link_ports(interfaces: Sequence[Interface]) -> Tuple[Interface, ...]:
         if i.master:
             ports_of.setdefault(i.master, []).append(i.name)
     return tuple(replace(i, ports=i.ports + tuple(p for p in dict.fromkeys(ports_of[i.name]) if p not in i.ports))
-                 if i.kind in (KIND_BRIDGE, KIND_BOND) and i.name in ports_of else i for i in linked)
+                 if i.kind in (InterfaceKind.BRIDGE, InterfaceKind.BOND) and i.name in ports_of else i for i in linked)
 
 
 def merge_devices(interfaces: Sequence[Interface]) -> Tuple[Interface, ...]:

@@ -5,24 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any, Dict, List, Sequence, Tuple
 
-from ...facts.network import (
-    KIND_BOND,
-    KIND_BRIDGE,
-    KIND_CELLULAR,
-    KIND_DUMMY,
-    KIND_ETHERNET,
-    KIND_OTHER,
-    KIND_VETH,
-    KIND_VLAN,
-    KIND_VPN,
-    KIND_WIRELESS,
-    Address,
-    Interface,
-    Resolver,
-    Route,
-    Rule,
-    SharedConnection,
-)
+from ...facts.network import Address, Interface, InterfaceKind, Resolver, Route, Rule, SharedConnection
 from ...target.interface import Target
 from .model import (
     DEFAULT4,
@@ -131,9 +114,12 @@ def _deep_merge(base: Any, new: Any) -> Any:
 
 
 _NETPLAN_SECTIONS = {
-    "ethernets": KIND_ETHERNET, "wifis": KIND_WIRELESS, "modems": KIND_CELLULAR, "bridges": KIND_BRIDGE,
-    "bonds": KIND_BOND, "vlans": KIND_VLAN, "tunnels": KIND_VPN, "vrfs": KIND_OTHER,
-    "dummy-devices": KIND_DUMMY, "virtual-ethernets": KIND_VETH, "nm-devices": KIND_OTHER,
+    "ethernets": InterfaceKind.ETHERNET, "wifis": InterfaceKind.WIRELESS, "modems": InterfaceKind.CELLULAR,
+    "bridges": InterfaceKind.BRIDGE,
+    "bonds": InterfaceKind.BOND, "vlans": InterfaceKind.VLAN, "tunnels": InterfaceKind.VPN,
+    "vrfs": InterfaceKind.OTHER,
+    "dummy-devices": InterfaceKind.DUMMY, "virtual-ethernets": InterfaceKind.VETH,
+    "nm-devices": InterfaceKind.OTHER,
 }
 
 
@@ -197,7 +183,7 @@ def _netplan_device(dev_id: str, section: str, base_kind: str, conf: _Lines, whe
             why.append(("driver", str(drivers[0])))
         else:
             hint, hint_why = kind_from_name(name)
-            if hint != KIND_ETHERNET:  # "lo" too: a /32 service address on loopback is no path out
+            if hint != InterfaceKind.ETHERNET:  # "lo" too: a /32 service address on loopback is no path out
                 kind = hint
                 why.extend(hint_why)
     if section == "tunnels":
@@ -206,7 +192,7 @@ def _netplan_device(dev_id: str, section: str, base_kind: str, conf: _Lines, whe
         nm = _as_map(conf.get("networkmanager"), where, "networkmanager")
         passthrough = _as_map(nm.get("passthrough"), where, "passthrough")
         ptype = str(passthrough.get("connection.type", ""))
-        kind = NM_TYPES.get(ptype, KIND_OTHER)
+        kind = NM_TYPES.get(ptype, InterfaceKind.OTHER)
         why.append(("connection.type", ptype))
     addresses: List[Address] = []
     raw_addrs = _as_seq(conf.get("addresses"), conf.where.get("addresses", where), "addresses")

@@ -8,22 +8,10 @@ from dataclasses import replace
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ...facts.network import (
-    KIND_BOND,
-    KIND_BRIDGE,
-    KIND_CELLULAR,
-    KIND_DUMMY,
-    KIND_ETHERNET,
-    KIND_LOOPBACK,
-    KIND_MACVLAN,
-    KIND_OTHER,
-    KIND_PPP,
-    KIND_VETH,
-    KIND_VLAN,
-    KIND_VPN,
-    KIND_WIRELESS,
     Address,
     ForwardingSetting,
     Interface,
+    InterfaceKind,
     NatRule,
     Resolver,
     Route,
@@ -53,15 +41,22 @@ from .model import (
 )
 
 _NETDEV_KINDS = {
-    "bridge": KIND_BRIDGE, "bond": KIND_BOND, "vlan": KIND_VLAN, "wireguard": KIND_VPN, "tun": KIND_VPN,
-    "tap": KIND_VPN, "gre": KIND_VPN, "gretap": KIND_VPN, "ipip": KIND_VPN, "sit": KIND_VPN, "vti": KIND_VPN,
-    "ip6gre": KIND_VPN, "ip6tnl": KIND_VPN, "vxlan": KIND_VPN, "geneve": KIND_VPN, "l2tp": KIND_VPN,
-    "fou": KIND_VPN, "erspan": KIND_VPN, "veth": KIND_VETH, "dummy": KIND_DUMMY, "macvlan": KIND_MACVLAN,
-    "macvtap": KIND_MACVLAN, "ipvlan": KIND_MACVLAN, "vrf": KIND_OTHER,
+    "bridge": InterfaceKind.BRIDGE, "bond": InterfaceKind.BOND, "vlan": InterfaceKind.VLAN,
+    "wireguard": InterfaceKind.VPN, "tun": InterfaceKind.VPN,
+    "tap": InterfaceKind.VPN, "gre": InterfaceKind.VPN, "gretap": InterfaceKind.VPN,
+    "ipip": InterfaceKind.VPN, "sit": InterfaceKind.VPN, "vti": InterfaceKind.VPN,
+    "ip6gre": InterfaceKind.VPN, "ip6tnl": InterfaceKind.VPN, "vxlan": InterfaceKind.VPN,
+    "geneve": InterfaceKind.VPN, "l2tp": InterfaceKind.VPN,
+    "fou": InterfaceKind.VPN, "erspan": InterfaceKind.VPN, "veth": InterfaceKind.VETH,
+    "dummy": InterfaceKind.DUMMY, "macvlan": InterfaceKind.MACVLAN,
+    "macvtap": InterfaceKind.MACVLAN, "ipvlan": InterfaceKind.MACVLAN, "vrf": InterfaceKind.OTHER,
 }
-_NETWORKD_TYPES = {"wlan": KIND_WIRELESS, "wwan": KIND_CELLULAR, "ether": KIND_ETHERNET, "ppp": KIND_PPP,
-                   "bridge": KIND_BRIDGE, "bond": KIND_BOND, "vlan": KIND_VLAN, "wireguard": KIND_VPN,
-                   "none": KIND_VPN, "loopback": KIND_LOOPBACK}
+_NETWORKD_TYPES = {
+    "wlan": InterfaceKind.WIRELESS, "wwan": InterfaceKind.CELLULAR, "ether": InterfaceKind.ETHERNET,
+    "ppp": InterfaceKind.PPP, "bridge": InterfaceKind.BRIDGE, "bond": InterfaceKind.BOND,
+    "vlan": InterfaceKind.VLAN, "wireguard": InterfaceKind.VPN, "none": InterfaceKind.VPN,
+    "loopback": InterfaceKind.LOOPBACK,
+}
 
 
 Files = Sequence[Tuple[str, str]]  # (path inside the image, text): a unit, then its drop-ins in order
@@ -90,7 +85,7 @@ def parse_networkd_netdev(path: str, text: str, dropins: Files = ()) -> NetConfi
         return NetConfig(notes=notes)
     kind_word = values.get("Kind", ("", ""))[0]
     return NetConfig(interfaces=(Interface(
-        name=values["Name"][0], kind=_NETDEV_KINDS.get(kind_word, KIND_OTHER), up=None,
+        name=values["Name"][0], kind=_NETDEV_KINDS.get(kind_word, InterfaceKind.OTHER), up=None,
         why=(("netdev Kind", kind_word),), source=values["Name"][1], configured=True),), notes=notes)
 
 
@@ -158,11 +153,11 @@ def parse_networkd_network(path: str, text: str, dropins: Files = ()) -> NetConf
                     kind = _NETWORKD_TYPES.get(e.value.split()[0], "")
                     why.append(("Type", e.value))
                 elif e.key == "WLANInterfaceType":
-                    kind = KIND_WIRELESS
+                    kind = InterfaceKind.WIRELESS
                     why.append((e.key, e.value))
     name = " ".join(names) if names else os.path.basename(path)
     if not kind:
-        kind, hint = kind_from_name(names[0]) if len(names) == 1 else (KIND_ETHERNET, ())
+        kind, hint = kind_from_name(names[0]) if len(names) == 1 else (InterfaceKind.ETHERNET, ())
         why.extend(hint)
     addresses: List[Address] = []
     routes: List[Route] = []

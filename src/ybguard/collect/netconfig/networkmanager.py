@@ -8,28 +8,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
-from ...facts.network import (
-    KIND_BOND,
-    KIND_BRIDGE,
-    KIND_CELLULAR,
-    KIND_DUMMY,
-    KIND_ETHERNET,
-    KIND_LOOPBACK,
-    KIND_MACVLAN,
-    KIND_OTHER,
-    KIND_PPP,
-    KIND_USB_TETHER,
-    KIND_VETH,
-    KIND_VLAN,
-    KIND_VPN,
-    KIND_WIRELESS,
-    Address,
-    Interface,
-    Resolver,
-    Route,
-    Rule,
-    SharedConnection,
-)
+from ...facts.network import Address, Interface, InterfaceKind, Resolver, Route, Rule, SharedConnection
 from ...target.interface import Target
 from ..syntax.dropins import dropin_paths
 from ..syntax.errors import Ignored, Rejected, where
@@ -54,12 +33,18 @@ from .model import (
 )
 
 NM_TYPES = {
-    "ethernet": KIND_ETHERNET, "802-3-ethernet": KIND_ETHERNET, "wifi": KIND_WIRELESS,
-    "802-11-wireless": KIND_WIRELESS, "wifi-p2p": KIND_WIRELESS, "802-11-olpc-mesh": KIND_WIRELESS,
-    "gsm": KIND_CELLULAR, "cdma": KIND_CELLULAR, "vpn": KIND_VPN, "wireguard": KIND_VPN, "tun": KIND_VPN,
-    "ip-tunnel": KIND_VPN, "vxlan": KIND_VPN, "bridge": KIND_BRIDGE, "bond": KIND_BOND, "team": KIND_BOND,
-    "vlan": KIND_VLAN, "pppoe": KIND_PPP, "adsl": KIND_PPP, "dummy": KIND_DUMMY, "veth": KIND_VETH,
-    "macvlan": KIND_MACVLAN, "loopback": KIND_LOOPBACK, "bluetooth": KIND_USB_TETHER,
+    "ethernet": InterfaceKind.ETHERNET, "802-3-ethernet": InterfaceKind.ETHERNET,
+    "wifi": InterfaceKind.WIRELESS,
+    "802-11-wireless": InterfaceKind.WIRELESS, "wifi-p2p": InterfaceKind.WIRELESS,
+    "802-11-olpc-mesh": InterfaceKind.WIRELESS,
+    "gsm": InterfaceKind.CELLULAR, "cdma": InterfaceKind.CELLULAR, "vpn": InterfaceKind.VPN,
+    "wireguard": InterfaceKind.VPN, "tun": InterfaceKind.VPN,
+    "ip-tunnel": InterfaceKind.VPN, "vxlan": InterfaceKind.VPN, "bridge": InterfaceKind.BRIDGE,
+    "bond": InterfaceKind.BOND, "team": InterfaceKind.BOND,
+    "vlan": InterfaceKind.VLAN, "pppoe": InterfaceKind.PPP, "adsl": InterfaceKind.PPP,
+    "dummy": InterfaceKind.DUMMY, "veth": InterfaceKind.VETH,
+    "macvlan": InterfaceKind.MACVLAN, "loopback": InterfaceKind.LOOPBACK,
+    "bluetooth": InterfaceKind.USB_TETHER,
 }
 # Types whose default route comes from the peer (ppp, VPN server) rather than from DHCP.
 _NM_PEER_TYPES = {"gsm", "cdma", "pppoe", "adsl", "vpn"}
@@ -107,13 +92,13 @@ def _nm_profile(kf: KeyFile, by_uuid: Mapping[str, KeyFile]) -> NetConfig:
     ctype = kf.get("connection", "type")
     profile_id = kf.get("connection", "id") or os.path.basename(kf.path)
     name = _nm_iface_name(kf)
-    kind = NM_TYPES.get(ctype, KIND_OTHER)
+    kind = NM_TYPES.get(ctype, InterfaceKind.OTHER)
     why: List[Tuple[str, str]] = [("connection.type", ctype), ("connection.id", profile_id)]
     if ctype == "bluetooth":
         bt = kf.get("bluetooth", "type", "panu")
         why.append(("bluetooth.type", bt))
         if bt == "dun":
-            kind = KIND_CELLULAR
+            kind = InterfaceKind.CELLULAR
     master = kf.get("connection", "controller") or kf.get("connection", "master")
     port_type = kf.get("connection", "port-type") or kf.get("connection", "slave-type")
     if master in by_uuid:
@@ -129,7 +114,7 @@ def _nm_profile(kf: KeyFile, by_uuid: Mapping[str, KeyFile]) -> NetConfig:
     is_port = bool(master) and bool(port_type)
     wifi = "wifi" if "wifi" in kf.sections else "802-11-wireless"
     sharing: List[Tuple[str, str]] = []  # (how, source): one SharedConnection per profile
-    if kind == KIND_WIRELESS and kf.get(wifi, "mode") == "ap":
+    if kind == InterfaceKind.WIRELESS and kf.get(wifi, "mode") == "ap":
         sharing.append(("wifi mode=ap", kf.where(wifi, "mode")))
     if ctype == "bluetooth" and kf.get("bluetooth", "type") == "nap":
         sharing.append(("bluetooth type=nap", kf.where("bluetooth", "type")))

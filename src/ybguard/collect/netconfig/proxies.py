@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from typing import Iterable, List, Optional, Sequence, Tuple
+from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from ...facts.network import Proxy
 from ...target.interface import Target
@@ -27,51 +27,40 @@ def _proxy(key: str, value: str, source: str) -> Optional[Proxy]:
     return Proxy(key.strip(), value, source)
 
 
+def _word_lines(text: str) -> Iterator[Tuple[int, List[str]]]:
+    """(line number, shell words) of each line that is not blank or a comment."""
+    for no, line in enumerate(text.splitlines(), 1):
+        try:
+            words = shlex.split(line, comments=True)
+        except ValueError:  # an unterminated quote: the words as written
+            words = line.split()
+        if words:
+            yield no, words
+
+
 def parse_env_proxies(text: str, source: str) -> Tuple[Proxy, ...]:
     """Proxy variables assigned in an environment file or a shell start-up file: ``KEY=value``,
     ``export KEY=value [K2=v2 …]`` (also indented inside ``if`` blocks), csh's ``setenv KEY value``."""
-    out: List[Proxy] = []
-    for no, line in enumerate(text.splitlines(), 1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        try:
-            words = shlex.split(line, comments=True)
-        except ValueError:
-            words = line.split()
-        if not words:
-            continue
+    found: List[Optional[Proxy]] = []
+    for no, words in _word_lines(text):
         if words[0] == "setenv" and len(words) > 1:
-            found = _proxy(words[1], words[2] if len(words) > 2 else "", f"{source}:{no}")
-            out.extend([found] if found else [])
+            found.append(_proxy(words[1], words[2] if len(words) > 2 else "", f"{source}:{no}"))
             continue
         # Any assignment word of the line: ``export A=1 B=2``, ``[ -x … ] && export http_proxy=…``.
         for w in words:
             key, sep, value = w.partition("=")
             if sep and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
-                found = _proxy(key, value, f"{source}:{no}")
-                if found:
-                    out.append(found)
-    return tuple(out)
+                found.append(_proxy(key, value, f"{source}:{no}"))
+    return tuple(p for p in found if p)
 
 
 def parse_pam_env(text: str, source: str) -> Tuple[Proxy, ...]:
     """pam_env.conf(5): ``VARIABLE [DEFAULT=[value]] [OVERRIDE=[value]]`` (OVERRIDE wins)."""
-    out: List[Proxy] = []
-    for no, line in enumerate(text.splitlines(), 1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        try:
-            words = shlex.split(line)
-        except ValueError:
-            words = line.split()
+    found: List[Optional[Proxy]] = []
+    for no, words in _word_lines(text):
         opts = dict(w.split("=", 1) for w in words[1:] if "=" in w)
-        value = opts.get("OVERRIDE") or opts.get("DEFAULT", "")
-        found = _proxy(words[0], value, f"{source}:{no}")
-        if found:
-            out.append(found)
-    return tuple(out)
+        found.append(_proxy(words[0], opts.get("OVERRIDE") or opts.get("DEFAULT", ""), f"{source}:{no}"))
+    return tuple(p for p in found if p)
 
 
 def parse_apt_proxies(text: str, source: str) -> Tuple[Proxy, ...]:

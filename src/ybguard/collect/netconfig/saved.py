@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...facts.keys import FactKey
 from ..interface import CollectContext, FactError, Note, PartialFact, WithNotes
 from .model import NetConfig
 
-KEY = "network.saved_config"
+KEY: FactKey[NetConfig] = FactKey("network.saved_config")
 
 
 def config(ctx: CollectContext) -> NetConfig:
     """The saved configuration, read once per scan (the ``network.saved_config`` fact)."""
-    value: NetConfig = ctx.facts.get(KEY)
-    return value
+    return ctx.facts.get(KEY)
 
 
 def outcome(ctx: CollectContext, value: Any) -> Any:

@@ -8,16 +8,7 @@ import re
 from dataclasses import replace
 from typing import List, Tuple
 
-from ...facts.network import (
-    KIND_PPP,
-    KIND_VPN,
-    Address,
-    Interface,
-    Resolver,
-    Route,
-    Rule,
-    SharedConnection,
-)
+from ...facts.network import Address, Interface, InterfaceKind, Resolver, Route, Rule, SharedConnection
 from ...target.interface import Target
 from ..syntax.errors import where
 from ..syntax.ini import Dialect, parse_ini
@@ -55,7 +46,7 @@ def parse_ppp_peer(path: str, text: str) -> NetConfig:
     elif "unit" in flat and flat.index("unit") + 1 < len(flat):
         name = f"ppp{flat[flat.index('unit') + 1]}"
     joined = " ".join(flat)
-    kind = KIND_VPN if re.search(r"\bpptp\b|\bl2tp", joined) else KIND_PPP
+    kind = InterfaceKind.VPN if re.search(r"\bpptp\b|\bl2tp", joined) else InterfaceKind.PPP
     why = [("ppp peer", peer)]
     device = next((w for w in flat if w.startswith("/dev/")), "")
     if device:
@@ -118,7 +109,7 @@ def parse_wireguard(path: str, text: str) -> NetConfig:
                         table, table_id = parse_table(table_opt if table_opt != "auto" else "main")
                         routes.append(Route(dst=dst, dev=name, table=table, table_id=table_id, protocol="static",
                                             source=where(path, n), configured=True))
-    iface = Interface(name=name, kind=KIND_VPN, up=None, addresses=tuple(addresses), why=(("wg-quick", name),),
+    iface = Interface(name=name, kind=InterfaceKind.VPN, up=None, addresses=tuple(addresses), why=(("wg-quick", name),),
                       source=where(path, first), configured=True)
     return NetConfig(interfaces=(iface,), routes=tuple(routes), rules=tuple(rules), resolvers=tuple(resolvers))
 
@@ -175,7 +166,7 @@ def parse_openvpn(path: str, text: str) -> NetConfig:
     resolvers = [replace(r, interface=name) for r in resolvers]
     if server_line:
         shared.append(SharedConnection(name=stem, how="openvpn server", interface=name, source=where(path, server_line)))
-    iface = Interface(name=name, kind=KIND_VPN, up=None, why=(("openvpn", stem),),
+    iface = Interface(name=name, kind=InterfaceKind.VPN, up=None, why=(("openvpn", stem),),
                       source=where(path, dev_line or 1), configured=True)
     return NetConfig(interfaces=(iface,), routes=tuple(routes), resolvers=tuple(resolvers), shared=tuple(shared))
 

@@ -6,11 +6,7 @@ import os
 import re
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from ...facts.network import (
-    KIND_WIRELESS,
-    Interface,
-    SharedConnection,
-)
+from ...facts.network import Interface, InterfaceKind, SharedConnection
 from ...target.interface import Target
 from ..syntax.errors import where
 from .model import (
@@ -61,7 +57,7 @@ def parse_wpa_supplicant(path: str, text: str) -> NetConfig:
         return NetConfig()
     name = wpa_interface_name(path)
     ssids = [net.get("ssid", "").strip('"') for _n, net in networks]
-    iface = Interface(name=name, kind=KIND_WIRELESS, up=None,
+    iface = Interface(name=name, kind=InterfaceKind.WIRELESS, up=None,
                       why=(("wpa_supplicant", f"{len(networks)} network(s): {', '.join(s for s in ssids if s)}"),),
                       source=where(path, networks[0][0]), configured=True)
     shared = tuple(SharedConnection(name=net.get("ssid", "").strip('"') or name, how="wpa_supplicant mode=2 (AP)",
@@ -90,7 +86,7 @@ def parse_iwd_networks(names: Sequence[str]) -> NetConfig:
     ssids = sorted(iwd_ssid(n) for n in names if n.endswith(IWD_SUFFIXES) and not n.startswith("."))
     if not ssids:
         return NetConfig()
-    iface = Interface(name="wlan (iwd)", kind=KIND_WIRELESS, up=None,
+    iface = Interface(name="wlan (iwd)", kind=InterfaceKind.WIRELESS, up=None,
                       why=(("iwd", f"{len(ssids)} known network(s): {', '.join(ssids)}"),),
                       source=IWD_DIR, configured=True)
     return NetConfig(interfaces=(iface,))
@@ -107,7 +103,7 @@ def parse_hostapd(path: str, text: str) -> NetConfig:
         return NetConfig()
     name, line_no = values["interface"]
     ssid = values.get("ssid", (values.get("ssid2", ("", 0))[0], 0))[0]
-    iface = Interface(name=name, kind=KIND_WIRELESS, up=None, master=values.get("bridge", ("", 0))[0],
+    iface = Interface(name=name, kind=InterfaceKind.WIRELESS, up=None, master=values.get("bridge", ("", 0))[0],
                       why=(("hostapd", "access point"),), source=where(path, line_no), configured=True)
     return NetConfig(interfaces=(iface,), shared=(SharedConnection(name=ssid or name, how="hostapd", interface=name,
                                                                    source=where(path, line_no)),))
