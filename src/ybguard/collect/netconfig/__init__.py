@@ -99,19 +99,19 @@ def _kernel_rules() -> Tuple[Rule, ...]:
 
 
 def collect_interfaces_offline(ctx: CollectContext) -> Tuple[Interface, ...]:
-    result: Tuple[Interface, ...] = saved.outcome(ctx, saved.config(ctx).interfaces)
+    result: Tuple[Interface, ...] = saved.outcome(ctx, saved.config(ctx).interfaces, ("interfaces",))
     return result
 
 
 def collect_routing_offline(ctx: CollectContext) -> Routing:
     conf = saved.config(ctx)
     rules = tuple(sorted(_kernel_rules() + conf.rules, key=lambda r: (r.family, r.priority)))
-    result: Routing = saved.outcome(ctx, Routing(routes=conf.routes, rules=rules, source=ROUTING_SOURCE))
+    result: Routing = saved.outcome(ctx, Routing(routes=conf.routes, rules=rules, source=ROUTING_SOURCE), ("routes", "rules"))
     return result
 
 
 def collect_shared_offline(ctx: CollectContext) -> Tuple[SharedConnection, ...]:
-    result: Tuple[SharedConnection, ...] = saved.outcome(ctx, saved.config(ctx).shared)
+    result: Tuple[SharedConnection, ...] = saved.outcome(ctx, saved.config(ctx).shared, ("shared",))
     return result
 
 

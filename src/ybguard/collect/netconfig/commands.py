@@ -301,6 +301,18 @@ def _is_network_command(cmd: Command) -> bool:
     return bool(NETWORK_PROGRAMS.fullmatch(prog)) and prog not in ("brctl", "ifconfig")
 
 
+def _could_change(cmd: Command) -> Tuple[str, ...]:
+    """The NetConfig fields an unresolved network command could fill."""
+    prog = cmd.program
+    if prog == "ip" or prog == "route":
+        return ("routes", "rules")
+    if re.fullmatch(r"ip6?tables(-legacy|-nft)?(-restore)?|nft", prog):
+        return ("nat",)
+    if prog in ("sysctl", "echo", "printf"):
+        return ("forwarding",)
+    return ()
+
+
 def parse_commands(path: str, lines: Sequence[Tuple[int, str]], default_dev: str = "",
                    env: Optional[Dict[str, str]] = None) -> NetConfig:
     """Network-changing shell commands: ``ip route/rule add``, ``route add``, ``sysctl -w``,
@@ -323,7 +335,7 @@ def parse_commands(path: str, lines: Sequence[Tuple[int, str]], default_dev: str
             if not cmd.resolved:
                 if _is_network_command(cmd):
                     rejected.append(Rejected(source, f"a network command that cannot be followed statically: "
-                                                     f"{redact(cmd.text)}"))
+                                                     f"{redact(cmd.text)}", _could_change(cmd)))
                 continue
             if prog == "ip":
                 r, ru = _ip_command(words, default_dev, source)

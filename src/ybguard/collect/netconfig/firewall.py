@@ -141,7 +141,7 @@ def collect_nat_offline(ctx: CollectContext) -> Tuple[NatRule, ...]:
         if text is not None:
             out.extend(parse_firewalld_zone(path, text))
     out.extend(conf.nat)
-    return saved.outcome(ctx, tuple(out))
+    return saved.outcome(ctx, tuple(out), ("nat",))
 
 
 def _read_nft(target: Target, path: str, seen: set, depth: int) -> List[NatRule]:

@@ -63,20 +63,21 @@ def merge(configs: Iterable[NetConfig]) -> NetConfig:
 ConfigError = Rejected
 
 
-def rejection(exc: Exception, label: str) -> Rejected:
+def rejection(exc: Exception, label: str, affects: Tuple[str, ...] = ()) -> Rejected:
     """Any parser failure on one file as a located rejection of that file."""
     if isinstance(exc, Rejected):
-        return exc
-    return Rejected(label, f"{type(exc).__name__}: {exc}")
+        return Rejected(exc.path, exc.problem, exc.affects or affects) if affects else exc
+    return Rejected(label, f"{type(exc).__name__}: {exc}", affects)
 
 
-def parse_file(label: str, fn: Callable[..., NetConfig], *args: Any) -> NetConfig:
+def parse_file(label: str, fn: Callable[..., NetConfig], *args: Any, affects: Tuple[str, ...] = ()) -> NetConfig:
     """Run a parser on one file (``label`` names it); a file its owner refuses gives a NetConfig
-    holding only that rejection, so the other files still count (never an empty "nothing")."""
+    holding only that rejection, so the other files still count (never an empty "nothing").
+    ``affects``: the NetConfig fields such a file can fill (empty: any)."""
     try:
         return fn(*args)
     except (ValueError, TypeError) as exc:  # a number that is not one, a list where a scalar belongs …
-        return NetConfig(rejected=(rejection(exc, label),))
+        return NetConfig(rejected=(rejection(exc, label, affects),))
 
 
 # --- small shared helpers ------------------------------------------------------------------------
@@ -242,11 +243,12 @@ def list_files(target: Target, pattern: str) -> List[str]:
             if not target.is_dir(p) and (hidden_ok or not os.path.basename(p).startswith("."))]
 
 
-def per_file(target: Target, pattern: str, parser: Callable[[str, str], NetConfig]) -> NetConfig:
+def per_file(target: Target, pattern: str, parser: Callable[[str, str], NetConfig],
+             affects: Tuple[str, ...] = ()) -> NetConfig:
     """Every file matching ``pattern``, each parsed alone (one refused file refuses only itself)."""
     configs = []
     for path in list_files(target, pattern):
         text = read_file(target, path)
         if text is not None:
-            configs.append(parse_file(path, parser, path, text))
+            configs.append(parse_file(path, parser, path, text, affects=affects))
     return merge(configs)

@@ -223,4 +223,4 @@ def collect_resolvers_offline(ctx: CollectContext) -> Tuple[Resolver, ...]:
         body = read_file(target, path)
         if body is not None:
             out.extend(parse_resolv_conf(body, path))
-    return saved.outcome(ctx, tuple(out) + saved.config(ctx).resolvers)
+    return saved.outcome(ctx, tuple(out) + saved.config(ctx).resolvers, ("resolvers",))

@@ -3,7 +3,7 @@ carry what its owners ignored (notes) and refused (errors that leave the rest of
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 from ...facts.keys import FactKey
 from ..interface import CollectContext, FactError, Note, PartialFact, WithNotes
@@ -17,12 +17,14 @@ def config(ctx: CollectContext) -> NetConfig:
     return ctx.facts.get(KEY)
 
 
-def outcome(ctx: CollectContext, value: Any) -> Any:
-    """``value`` as the fact's result: files whose owner refused them make it a PartialFact (what
-    could be read still counts, each refused file is an error); ignored lines become notes."""
+def outcome(ctx: CollectContext, value: Any, fields: Sequence[str]) -> Any:
+    """``value`` (built from the NetConfig ``fields``) as the fact's result: files whose owner
+    refused them and that could have filled those fields make it a PartialFact (what could be read
+    still counts, each refused file is an error); ignored lines become notes."""
     conf = config(ctx)
     notes = tuple(Note(n.source, "netconfig.ignored", (("problem", n.problem),)) for n in conf.notes)
-    if conf.rejected:
-        errors = [FactError("netconfig.bad_file", path=r.path, problem=r.problem) for r in conf.rejected]
+    refused = [r for r in conf.rejected if not r.affects or set(r.affects) & set(fields)]
+    if refused:
+        errors = [FactError("netconfig.bad_file", path=r.path, problem=r.problem) for r in refused]
         raise PartialFact(value, errors, notes)
     return WithNotes(value, notes) if notes else value

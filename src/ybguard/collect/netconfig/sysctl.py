@@ -62,4 +62,4 @@ def collect_forwarding_offline(ctx: CollectContext) -> Forwarding:
             assignments.extend(parse_sysctl(path, text))
     conf = saved.config(ctx)  # ifupdown up-commands, rc.local and networkd run after sysctl
     assignments.extend(conf.forwarding)
-    return saved.outcome(ctx, effective_forwarding(assignments))
+    return saved.outcome(ctx, effective_forwarding(assignments), ("forwarding",))

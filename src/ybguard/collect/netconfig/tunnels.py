@@ -176,10 +176,12 @@ def read_tunnels(target: Target) -> NetConfig:
                for p in list_files(target, d)]
     peers = [p for p in list_files(target, "/etc/ppp/peers/*") if not os.path.basename(p).startswith(".")
              and not p.endswith("~")]
-    configs = [per_file(target, "/etc/wireguard/*.conf", parse_wireguard)]
-    for paths, parser in ((openvpn, parse_openvpn), (peers, parse_ppp_peer)):
+    configs = [per_file(target, "/etc/wireguard/*.conf", parse_wireguard,
+                        affects=("interfaces", "routes", "rules", "resolvers"))]
+    for paths, parser, affects in ((openvpn, parse_openvpn, ("interfaces", "routes", "resolvers", "shared")),
+                                   (peers, parse_ppp_peer, ("interfaces", "routes"))):
         for path in paths:
             text = read_file(target, path)
             if text is not None:
-                configs.append(parse_file(path, parser, path, text))
+                configs.append(parse_file(path, parser, path, text, affects=affects))
     return merge(configs)

@@ -111,7 +111,7 @@ def parse_hostapd(path: str, text: str) -> NetConfig:
 
 def read_wireless(target: Target) -> NetConfig:
     return merge([
-        per_file(target, "/etc/wpa_supplicant/*.conf", parse_wpa_supplicant),
+        per_file(target, "/etc/wpa_supplicant/*.conf", parse_wpa_supplicant, affects=("interfaces", "shared")),
         parse_iwd_networks([n for n in target.listdir(IWD_DIR) if not target.is_dir(f"{IWD_DIR}/{n}")]),
-        per_file(target, "/etc/hostapd/*.conf", parse_hostapd),
+        per_file(target, "/etc/hostapd/*.conf", parse_hostapd, affects=("interfaces", "shared")),
     ])

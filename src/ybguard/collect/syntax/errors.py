@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Tuple
 
 
 def where(path: str, line: Optional[int]) -> str:
@@ -12,12 +12,18 @@ def where(path: str, line: Optional[int]) -> str:
 
 
 class Rejected(ValueError):
-    """A file its owning program refuses to load (or that cannot be read safely)."""
+    """A file its owning program refuses to load (or that cannot be read safely).
 
-    def __init__(self, path: str, problem: str) -> None:
+    ``affects`` names what the refused text could have said (record kinds such as "routes",
+    "nat"); empty means anything. A reader that knows (a wpa_supplicant file holds no route)
+    narrows it, so only the facts the file could change become errors.
+    """
+
+    def __init__(self, path: str, problem: str, affects: Tuple[str, ...] = ()) -> None:
         super().__init__(f"{path}: {problem}")
         self.path = path
         self.problem = problem
+        self.affects = affects
 
 
 @dataclass(frozen=True)
