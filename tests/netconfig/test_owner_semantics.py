@@ -242,3 +242,13 @@ def test_a_refused_file_errors_only_the_facts_it_could_change(tmp_path: Path) ->
     assert got["network.shared-connection"] == {"error": {"/etc/wpa_supplicant/wpa_supplicant.conf"}}
     assert got["network.nat"] == {"fail": {"iptables -t nat -A POSTROUTING -o eth1 -j MASQUERADE"}}
     assert got["network.default-route"] == {"pass": {"host"}}
+
+
+def test_modprobe_d_listing_uses_the_one_dropin_resolver(tmp_path: Path) -> None:
+    from ybguard.collect.usb import modprobe_files
+
+    root = build(tmp_path, {"/lib/modprobe.d/usb.conf": "install usb-storage /bin/false\n",
+                            "/etc/modprobe.d/usb.conf": "->/dev/null",  # masks /lib's, says nothing
+                            "/usr/lib/modprobe.d/a.conf": "blacklist uas\n",
+                            "/etc/modprobe.d/.hidden.conf": "blacklist usb-storage\n"})
+    assert modprobe_files(RootfsTarget(str(root))) == ["/usr/lib/modprobe.d/a.conf"]

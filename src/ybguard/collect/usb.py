@@ -21,6 +21,7 @@ from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tupl
 from ..facts.usb import DeviceSighting, DriverState, MountedMedia, RemovableDevice
 from ..target.interface import Target, Unsupported
 from .interface import CollectContext, Collector, FactError
+from .syntax.dropins import dropin_paths
 
 # The kernel modules that give the host a mass-storage block device from a USB interface
 # (ums-* card-reader sub-drivers all depend on usb-storage).
@@ -182,13 +183,9 @@ class ModprobeRule:
 
 def modprobe_files(target: Target) -> List[str]:
     """Config files in the order kmod reads them: by file name across all directories, and a
-    file in a later directory (/etc over /run over /lib) hides one of the same name (modprobe.d(5))."""
-    chosen: Dict[str, str] = {}
-    for directory in MODPROBE_DIRS:
-        for name in target.listdir(directory):
-            if name.endswith(".conf"):
-                chosen[name] = f"{directory}/{name}"
-    return [chosen[name] for name in sorted(chosen)]
+    file in a later directory (/etc over /run over /lib) hides one of the same name (modprobe.d(5));
+    a link to /dev/null hides its namesakes and says nothing. The one drop-in resolver decides."""
+    return [p for p in dropin_paths(target, MODPROBE_DIRS[::-1], ".conf") if not target.is_masked(p)]
 
 
 def parse_modprobe_conf(text: str, where: str) -> Tuple[ModprobeRule, ...]:
