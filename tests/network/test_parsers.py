@@ -14,14 +14,13 @@ from ybguard.collect.netconfig.proxies import (
     parse_env_proxies,
     parse_ini_proxy,
 )
-from ybguard.collect.netconfig.resolvers import parse_resolv_conf
+from ybguard.collect.netconfig.resolvers import parse_resolv_conf, parse_resolved_link_state
 from ybguard.collect.network import (
     parse_ip_link_json,
     parse_ip_route_json,
     parse_ip_rule_json,
     parse_iptables_save,
     parse_nft_json,
-    parse_resolved_link_state,
     parse_rt_tables,
 )
 

@@ -46,7 +46,13 @@ from .interface import CollectContext, Collector, FactError, PartialFact
 from .netconfig import proxies
 from .netconfig.firewall import iptables_nat
 from .netconfig.networkmanager import nm_profiles, nm_shared, resolvers_from_keyfile
-from .netconfig.resolvers import STUB_RESOLVERS, forwarder_upstreams, is_loopback, parse_resolv_conf
+from .netconfig.resolvers import (
+    STUB_RESOLVERS,
+    forwarder_upstreams,
+    is_loopback,
+    parse_resolv_conf,
+    parse_resolved_link_state,
+)
 
 # /proc/sys and sysfs allocate a kernel buffer of the size asked for: ask for little.
 SMALL = 4096
@@ -589,22 +595,6 @@ def collect_shared_live(ctx: CollectContext) -> Tuple[SharedConnection, ...]:
 
 
 # --- DNS ------------------------------------------------------------------------------------
-
-def parse_resolved_link_state(text: str, source: str, interface: str = "") -> Tuple[Resolver, ...]:
-    """/run/systemd/resolve/netif/IFINDEX state files: ``SERVERS=1.2.3.4 5.6.7.8``."""
-    out: List[Resolver] = []
-    for line in text.splitlines():
-        key, sep, value = line.partition("=")
-        if sep and key.strip() == "SERVERS":
-            for server in value.split():
-                addr = server.split("#", 1)[0]
-                if addr.startswith("[") and "]" in addr:
-                    addr = addr[1:addr.index("]")]
-                elif addr.count(":") == 1:
-                    addr = addr.split(":", 1)[0]
-                out.append(Resolver(addr.split("%", 1)[0], source, interface))
-    return tuple(out)
-
 
 def collect_resolvers(ctx: CollectContext) -> Tuple[Resolver, ...]:
     """resolv.conf; when it points at a local stub or forwarder, its upstreams (systemd-resolved,

@@ -46,6 +46,16 @@ def server_address(server: str) -> str:
     return address.split("%")[0]
 
 
+def parse_resolved_link_state(text: str, source: str, interface: str = "") -> Tuple[Resolver, ...]:
+    """/run/systemd/resolve/netif/IFINDEX state files (live): ``SERVERS=1.2.3.4 [2001:db8::1]:53 …``."""
+    out: List[Resolver] = []
+    for line in text.splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key.strip() == "SERVERS":
+            out.extend(Resolver(server_address(server), source, interface) for server in value.split())
+    return tuple(out)
+
+
 def parse_resolved_conf(files: Sequence[Tuple[str, str]]) -> Tuple[Resolver, ...]:
     """resolved.conf and its drop-ins in order: DNS=/FallbackDNS= lists (a later file appends, an
     empty assignment resets), as systemd-resolved folds them."""
