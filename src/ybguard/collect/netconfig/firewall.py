@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Callable, List, Tuple
+from typing import Callable, List, Set, Tuple
 
 from ...facts.network import (
     NatRule,
@@ -18,6 +18,7 @@ from . import saved
 from .model import (
     list_files,
     read_file,
+    read_once,
     redact,
 )
 
@@ -124,22 +125,16 @@ def collect_nat_offline(ctx: CollectContext) -> Tuple[NatRule, ...]:
     target = ctx.target
     conf = saved.config(ctx)
     out: List[NatRule] = []
-    seen: set = set()  # a file loaded twice (a hook restoring rules.v4) is reported once
+    seen: Set[str] = set()  # a file loaded twice (a hook restoring rules.v4) is reported once
     iptables_files = list(_IPTABLES_SAVED) + [p for k, p in conf.rule_files if k == "iptables"]
-    for path in iptables_files:
-        if path in seen:
-            continue
-        seen.add(path)
-        text = read_file(target, path)
-        if text is not None:
-            out.extend(parse_iptables_save(path, text))
+    for path, text in read_once(target, iptables_files, seen):
+        out.extend(parse_iptables_save(path, text))
     nft_files = ["/etc/nftables.conf", "/etc/sysconfig/nftables.conf"] + [p for k, p in conf.rule_files if k == "nft"]
     for path in nft_files:
         out.extend(_read_nft(target, path, seen, 0))
-    for path in list_files(target, "/etc/firewalld/zones/*.xml") + list_files(target, "/etc/firewalld/direct.xml"):
-        text = read_file(target, path)
-        if text is not None:
-            out.extend(parse_firewalld_zone(path, text))
+    firewalld = list_files(target, "/etc/firewalld/zones/*.xml") + list_files(target, "/etc/firewalld/direct.xml")
+    for path, body in read_once(target, firewalld, seen):
+        out.extend(parse_firewalld_zone(path, body))
     out.extend(conf.nat)
     return saved.outcome(ctx, tuple(out), ("nat",))
 

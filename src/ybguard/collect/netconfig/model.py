@@ -7,7 +7,7 @@ import ipaddress
 import os
 import re
 from dataclasses import dataclass, fields, replace
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 from ...facts.network import (
     Address,
@@ -252,3 +252,17 @@ def per_file(target: Target, pattern: str, parser: Callable[[str, str], NetConfi
         if text is not None:
             configs.append(parse_file(path, parser, path, text, affects=affects))
     return merge(configs)
+
+
+def read_once(target: Target, paths: Iterable[str], seen: Set[str],
+              key: Callable[[str], str] = lambda p: p) -> Iterator[Tuple[str, str]]:
+    """(path, text) of each file of ``paths`` the target holds, each once (by ``key``: the path,
+    or where a link leads), remembering in ``seen`` what was read."""
+    for path in paths:
+        k = key(path)
+        if k in seen:
+            continue
+        seen.add(k)
+        text = read_file(target, path)
+        if text is not None:
+            yield path, text

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Sequence, Set, Tuple
 
 from ...facts.network import (
     Forwarding,
@@ -16,6 +16,7 @@ from . import saved
 from .commands import forwarding_key
 from .model import (
     read_file,
+    read_once,
 )
 
 
@@ -46,20 +47,14 @@ def effective_forwarding(assignments: Sequence[ForwardingSetting]) -> Forwarding
 def collect_forwarding_offline(ctx: CollectContext) -> Forwarding:
     target = ctx.target
     assignments: List[ForwardingSetting] = []
-    seen_hosts: set = set()
+    seen_hosts: Set[str] = set()
     paths = dropin_paths(target, systemd_dirs("sysctl.d"), ".conf")
     paths.append("/etc/sysctl.conf")  # procps `sysctl --system` reads it last (Debian links 99-sysctl.conf to it)
     ufw_enabled = re.search(r"(?m)^\s*ENABLED\s*=\s*yes", read_file(target, "/etc/ufw/ufw.conf") or "")
     if ufw_enabled:
         paths.append("/etc/ufw/sysctl.conf")  # ufw applies it when it starts, after systemd-sysctl
-    for path in paths:
-        host = target.host_path(path)
-        if host in seen_hosts:
-            continue
-        seen_hosts.add(host)
-        text = read_file(target, path)
-        if text is not None:
-            assignments.extend(parse_sysctl(path, text))
+    for path, text in read_once(target, paths, seen_hosts, target.host_path):
+        assignments.extend(parse_sysctl(path, text))
     conf = saved.config(ctx)  # ifupdown up-commands, rc.local and networkd run after sysctl
     assignments.extend(conf.forwarding)
     return saved.outcome(ctx, effective_forwarding(assignments), ("forwarding",))
