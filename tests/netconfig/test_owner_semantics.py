@@ -252,3 +252,17 @@ def test_modprobe_d_listing_uses_the_one_dropin_resolver(tmp_path: Path) -> None
                             "/usr/lib/modprobe.d/a.conf": "blacklist uas\n",
                             "/etc/modprobe.d/.hidden.conf": "blacklist usb-storage\n"})
     assert modprobe_files(RootfsTarget(str(root))) == ["/usr/lib/modprobe.d/a.conf"]
+
+
+def test_programs_a_unit_runs_are_not_read_whole_and_big_scripts_are_reported(tmp_path: Path) -> None:
+    root = build(tmp_path, {
+        "/etc/systemd/system/a.service": "[Service]\nExecStart=/opt/vendor/agent --serve\n"
+                                         "ExecStartPost=/opt/vendor/net.sh\n",
+        "/etc/systemd/system/multi-user.target.wants/a.service": "->../a.service",
+        "/opt/vendor/net.sh": "#!/bin/sh\n" + "# padding\n" * 120000 + "ip route add default via 192.168.7.1\n",
+    })
+    (root / "opt/vendor/agent").write_bytes(b"\x7fELF" + b"\0" * 4096)
+    got = outcome(scan(root))
+    assert got["network.default-route"] == {"error": {"/opt/vendor/net.sh"}}
+    assert got["network.nat"] == {"error": {"/opt/vendor/net.sh"}}
+    assert got["network.dns"] == {"pass": {"host"}}

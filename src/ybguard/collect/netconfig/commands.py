@@ -10,10 +10,10 @@ file says, never a silent omission.
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from ...facts.network import ForwardingSetting, NatRule, Route, Rule
-from ...target.interface import Target
+from ...target.interface import NotRegularFile, Target
 from ..syntax.errors import Rejected, where
 from ..syntax.iptables import nat_kind, option
 from ..syntax.lines import logical_lines
@@ -22,6 +22,7 @@ from .model import (
     DEFAULT6,
     ConfigError,
     NetConfig,
+    merge,
     parse_network,
     parse_table,
     read_file,
@@ -406,10 +407,28 @@ def parse_file_commands(target: Target, path: str, text: str) -> NetConfig:
     return follow_scripts(target, parse_script(path, text), {path})
 
 
-def follow_scripts(target: Target, conf: NetConfig, seen: set) -> NetConfig:
-    """Read the scripts ``conf`` runs (``rule_files`` of kind "script") that the image holds."""
-    from .model import merge
+MAX_SCRIPT = 1024 * 1024
 
+
+def script_text(target: Target, path: str) -> Optional[str]:
+    """The text of a shell script the image holds at ``path``; None for anything else (absent, a
+    directory, a device, a binary program: no ``#!``). A script too large to follow is Rejected."""
+    try:
+        with target.open_bytes(path) as fh:
+            head = fh.read(MAX_SCRIPT + 1)
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError, NotRegularFile):
+        return None
+    if not head.startswith(b"#!") or b"\0" in head[:4096]:
+        return None
+    if len(head) > MAX_SCRIPT:
+        raise Rejected(path, f"a script larger than {MAX_SCRIPT} bytes is not followed",
+                       ("routes", "rules", "nat", "forwarding"))
+    return head.decode("utf-8", errors="replace")
+
+
+def follow_scripts(target: Target, conf: NetConfig, seen: Set[str]) -> NetConfig:
+    """Read the scripts ``conf`` runs (``rule_files`` of kind "script") that the image holds,
+    and the scripts those run (each once, at most MAX_SCRIPTS)."""
     found = [conf]
     queue = [p for k, p in conf.rule_files if k == "script"]
     while queue and len(seen) < MAX_SCRIPTS:
@@ -417,10 +436,13 @@ def follow_scripts(target: Target, conf: NetConfig, seen: set) -> NetConfig:
         if path in seen:
             continue
         seen.add(path)
-        body = read_file(target, path) if not target.is_dir(path) else None
-        if not body or "\0" in body[:1024]:
-            continue  # absent, or a binary program: nothing to follow
-        sub = parse_script(path, body)
-        found.append(sub)
-        queue.extend(p for k, p in sub.rule_files if k == "script")
+        try:
+            body = script_text(target, path)
+        except Rejected as exc:
+            found.append(NetConfig(rejected=(exc,)))
+            continue
+        if body:
+            sub = parse_script(path, body)
+            found.append(sub)
+            queue.extend(p for k, p in sub.rule_files if k == "script")
     return merge(found)

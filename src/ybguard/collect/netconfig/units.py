@@ -63,7 +63,7 @@ def exec_lines(files: List[Tuple[str, str]]) -> Tuple[List[Tuple[str, int, str]]
 
 def read_units(target: Target) -> NetConfig:
     configs: List[NetConfig] = []
-    seen: set = set()
+    seen: Set[str] = set()
     for name in enabled_units(target):
         path = unit_path(target, name)
         text = read_file(target, path) if path else None
