@@ -40,6 +40,8 @@ ROUTES: Dict[str, Dict[str, str]] = {
     "ifupdown gateway": {"/etc/network/interfaces": f"iface eth1 inet static\n  address 192.168.7.2/24\n  gateway {GW}\n"},
     "ifupdown dhcp via source": {"/etc/network/interfaces": "source /etc/network/interfaces.d/*\n",
                                  "/etc/network/interfaces.d/eth1": "iface eth1 inet dhcp\n"},
+    "ifupdown inet6 accept_ra 2": {"/etc/network/interfaces": "iface eth1 inet6 static\n  address 2001:db8::2/64\n"
+                                                              "  accept_ra 2\n"},
     "ifupdown up ip route": {"/etc/network/interfaces": f"iface eth1 inet manual\n  up ip route add default via {GW}\n"},
     "ifupdown post-up route add": {"/etc/network/interfaces": f"iface eth1 inet manual\n  post-up route add default gw {GW}\n"},
     "ifupdown script it calls": {"/etc/network/interfaces": "iface eth1 inet manual\n  up /usr/local/bin/gw.sh\n",

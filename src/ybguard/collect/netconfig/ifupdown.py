@@ -137,6 +137,9 @@ def _ifupdown_iface(path: str, n: int, head: Sequence[str], options: Sequence[Tu
     dhcp = method in ("dhcp", "bootp") or (family == 6 and method == "auto")
     if dhcp:
         routes.append(dhcp_default(family, name, source, how="dhcp" if family == 4 else "ra"))
+    elif family == 6 and opts.get("accept-ra", ("0", 0))[0] in ("1", "2"):
+        # interfaces(5) inet6 static/manual: ``accept_ra 1|2`` takes the default route from RAs
+        routes.append(dhcp_default(6, name, where(path, opts["accept-ra"][1]), how="ra"))
     for key in ("dns-nameservers", "dns-nameserver"):
         for value, line_no in every.get(key, []):
             for server in value.split():
