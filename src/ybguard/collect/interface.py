@@ -11,7 +11,7 @@ from __future__ import annotations
 import errno
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple, TypeVar, overload
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, TypeVar, overload
 
 from ..facts.keys import FactKey
 from ..policy.schema import Policy
@@ -48,14 +48,6 @@ class Note:
     source: str
     key: str
     args: Tuple[Tuple[str, Any], ...] = ()
-
-
-@dataclass(frozen=True)
-class WithNotes:
-    """What a collector returns when its fact comes with notes; FactSet keeps them apart."""
-
-    value: Any
-    notes: Tuple[Note, ...]
 
 
 class PartialFact(FactError):
@@ -122,6 +114,7 @@ class FactSet:
         self._values: Dict[str, Any] = {}
         self._errors: Dict[str, BaseException] = {}
         self._notes: Dict[str, Tuple[Note, ...]] = {}
+        self._reading: List[str] = []  # the facts being collected, innermost last
         self.ctx = CollectContext(target, policy, options, self)
 
     @overload
@@ -137,6 +130,7 @@ class FactSet:
         if key in self._errors:
             raise self._errors[key]
         collector = self._registry.get(key)
+        self._reading.append(key)
         try:
             if collector is None:
                 raise _no_collector(key, self.ctx.target.os_family)
@@ -144,13 +138,18 @@ class FactSet:
         except Exception as exc:  # noqa: BLE001 - every failure is a fact about the scan
             self._errors[key] = exc
             if isinstance(exc, PartialFact):
-                self._notes[key] = exc.notes
+                self.add_notes(exc.notes)
             raise
-        if isinstance(value, WithNotes):
-            self._notes[key] = value.notes
-            value = value.value
+        finally:
+            self._reading.pop()
         self._values[key] = value
         return value
+
+    def add_notes(self, notes: Sequence[Note]) -> None:
+        """Called by a collector: notes on the fact it is collecting now."""
+        if self._reading and notes:
+            key = self._reading[-1]
+            self._notes[key] = self._notes.get(key, ()) + tuple(notes)
 
     def notes(self, key: str) -> Tuple[Note, ...]:
         """The notes of a fact already read (what its owner ignored); () when none."""

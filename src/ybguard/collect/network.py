@@ -457,7 +457,7 @@ def _render_expr(expr: Any) -> str:
             to += f":{_render_value(value['port'])}"
         return f"{key} to {to}"
     if value is None or value == {}:
-        return key
+        return str(key)
     return f"{key} {_render_value(value)}"
 
 

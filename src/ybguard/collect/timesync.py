@@ -269,7 +269,7 @@ def sntp_offset(server: str, timeout: float) -> NtpSample:
 
     def ts(offset: int) -> float:
         s, f = struct.unpack("!II", data[offset:offset + 8])
-        return s - NTP_EPOCH + f / 2**32
+        return float(s - NTP_EPOCH + f / 2**32)
 
     t2, t3 = ts(32), ts(40)
     return NtpSample(server, ((t2 - t1) + (t3 - t4)) / 2, "", str(addr[0]))

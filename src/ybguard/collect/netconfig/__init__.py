@@ -36,6 +36,7 @@ from ...facts.network import (
 )
 from ...target.interface import Target
 from ..interface import CollectContext, Collector
+from ..syntax.ini import KeyFile, parse_keyfile
 from . import saved
 from .commands import forwarding_key, parse_commands, read_rc_local
 from .firewall import collect_nat_offline, parse_firewalld_zone, parse_iptables_save, parse_nftables
@@ -53,7 +54,7 @@ from .model import (
 )
 from .netplan import parse_netplan, read_netplan
 from .networkd import networkd_applies, parse_networkd_netdev, parse_networkd_network, read_networkd
-from .networkmanager import KeyFile, nm_keyfile_wanted, parse_keyfile, parse_nm_profiles, read_nm
+from .networkmanager import nm_keyfile_wanted, parse_nm_profiles, read_nm
 from .resolvers import collect_resolvers_offline, parse_resolved_conf
 from .sysctl import collect_forwarding_offline, effective_forwarding, parse_sysctl
 from .tunnels import parse_openvpn, parse_ppp_peer, parse_wireguard, read_tunnels
@@ -99,20 +100,17 @@ def _kernel_rules() -> Tuple[Rule, ...]:
 
 
 def collect_interfaces_offline(ctx: CollectContext) -> Tuple[Interface, ...]:
-    result: Tuple[Interface, ...] = saved.outcome(ctx, saved.config(ctx).interfaces, ("interfaces",))
-    return result
+    return saved.outcome(ctx, saved.config(ctx).interfaces, ("interfaces",))
 
 
 def collect_routing_offline(ctx: CollectContext) -> Routing:
     conf = saved.config(ctx)
     rules = tuple(sorted(_kernel_rules() + conf.rules, key=lambda r: (r.family, r.priority)))
-    result: Routing = saved.outcome(ctx, Routing(routes=conf.routes, rules=rules, source=ROUTING_SOURCE), ("routes", "rules"))
-    return result
+    return saved.outcome(ctx, Routing(routes=conf.routes, rules=rules, source=ROUTING_SOURCE), ("routes", "rules"))
 
 
 def collect_shared_offline(ctx: CollectContext) -> Tuple[SharedConnection, ...]:
-    result: Tuple[SharedConnection, ...] = saved.outcome(ctx, saved.config(ctx).shared, ("shared",))
-    return result
+    return saved.outcome(ctx, saved.config(ctx).shared, ("shared",))
 
 
 OFFLINE: Dict[str, Collector] = {

@@ -139,7 +139,7 @@ def collect_nat_offline(ctx: CollectContext) -> Tuple[NatRule, ...]:
     return saved.outcome(ctx, tuple(out), ("nat",))
 
 
-def _read_nft(target: Target, path: str, seen: set, depth: int) -> List[NatRule]:
+def _read_nft(target: Target, path: str, seen: Set[str], depth: int) -> List[NatRule]:
     if path in seen or depth > 16:
         return []
     seen.add(path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, replace
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Sequence, Set, Tuple
 
 from ...facts.network import Address, Interface, InterfaceKind, Resolver, Route
 from ...target.interface import Target
@@ -159,7 +159,7 @@ def _ifupdown_iface(path: str, n: int, head: Sequence[str], options: Sequence[Tu
 
 def read_ifupdown(target: Target) -> NetConfig:
     configs: List[NetConfig] = []
-    seen: set = set()
+    seen: Set[str] = set()
 
     def visit(path: str, depth: int) -> None:
         if depth > 16 or path in seen:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, replace
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from ...facts.network import Address, Interface, InterfaceKind, Resolver, Route, Rule, SharedConnection
 from ...target.interface import Target
@@ -291,7 +291,7 @@ def nm_profiles(target: Target, config: Optional[NmConfig] = None) -> Tuple[List
     config = config or read_nm_config(target)
     keyfiles: Dict[str, KeyFile] = {}
     rejected: List[Rejected] = []
-    seen_uuid: set = set()
+    seen_uuid: Set[str] = set()
     for d, need_ext in profile_dirs(config):
         for name in target.listdir(d):
             path = os.path.join(d, name)

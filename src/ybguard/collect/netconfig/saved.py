@@ -3,11 +3,13 @@ carry what its owners ignored (notes) and refused (errors that leave the rest of
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Sequence, TypeVar
 
 from ...facts.keys import FactKey
-from ..interface import CollectContext, FactError, Note, PartialFact, WithNotes
+from ..interface import CollectContext, FactError, Note, PartialFact
 from .model import NetConfig
+
+T = TypeVar("T")
 
 KEY: FactKey[NetConfig] = FactKey("network.saved_config")
 
@@ -17,7 +19,7 @@ def config(ctx: CollectContext) -> NetConfig:
     return ctx.facts.get(KEY)
 
 
-def outcome(ctx: CollectContext, value: Any, fields: Sequence[str]) -> Any:
+def outcome(ctx: CollectContext, value: T, fields: Sequence[str]) -> T:
     """``value`` (built from the NetConfig ``fields``) as the fact's result: files whose owner
     refused them and that could have filled those fields make it a PartialFact (what could be read
     still counts, each refused file is an error); ignored lines become notes."""
@@ -27,4 +29,5 @@ def outcome(ctx: CollectContext, value: Any, fields: Sequence[str]) -> Any:
     if refused:
         errors = [FactError("netconfig.bad_file", path=r.path, problem=r.problem) for r in refused]
         raise PartialFact(value, errors, notes)
-    return WithNotes(value, notes) if notes else value
+    ctx.facts.add_notes(notes)
+    return value
