@@ -266,3 +266,15 @@ def test_programs_a_unit_runs_are_not_read_whole_and_big_scripts_are_reported(tm
     assert got["network.default-route"] == {"error": {"/opt/vendor/net.sh"}}
     assert got["network.nat"] == {"error": {"/opt/vendor/net.sh"}}
     assert got["network.dns"] == {"pass": {"host"}}
+
+
+def test_hook_scripts_with_addresses_their_caller_passes_are_reported(tmp_path: Path) -> None:
+    root = build(tmp_path, {
+        "/etc/NetworkManager/dispatcher.d/90-gw": "#!/bin/sh\nip route replace default via \"$IP4_GATEWAY\" dev \"$1\"\n",
+        "/etc/network/if-up.d/avahi-like": "#!/bin/sh\nip route add 169.254.0.0/16 dev $IFACE metric 1000 scope link\n",
+        "/etc/network/if-up.d/README.txt": "ip route add default via 192.168.7.1\n",  # run-parts skips the name
+    })
+    got = outcome(scan(root))
+    assert got["network.default-route"] == {"error": {"/etc/NetworkManager/dispatcher.d/90-gw:2"}}
+    assert got["network.public-route"] == {"error": {"/etc/NetworkManager/dispatcher.d/90-gw:2"}}
+

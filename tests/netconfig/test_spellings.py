@@ -42,6 +42,11 @@ ROUTES: Dict[str, Dict[str, str]] = {
                                  "/etc/network/interfaces.d/eth1": "iface eth1 inet dhcp\n"},
     "ifupdown inet6 accept_ra 2": {"/etc/network/interfaces": "iface eth1 inet6 static\n  address 2001:db8::2/64\n"
                                                               "  accept_ra 2\n"},
+    "ifupdown if-up.d hook": {"/etc/network/if-up.d/gw": "#!/bin/sh\n[ \"$IFACE\" = eth1 ] || exit 0\n"
+                                                         f"ip route add default via {GW} dev $IFACE\n"},
+    "NM dispatcher.d hook": {"/etc/NetworkManager/dispatcher.d/50-gw": "#!/bin/sh\nif [ \"$2\" = up ]; then\n"
+                                                                        f"  ip route add default via {GW} dev \"$1\"\nfi\n"},
+    "ppp ip-up.d hook": {"/etc/ppp/ip-up.d/route": "#!/bin/sh\nroute add default dev $1\n"},
     "ifupdown up ip route": {"/etc/network/interfaces": f"iface eth1 inet manual\n  up ip route add default via {GW}\n"},
     "ifupdown post-up route add": {"/etc/network/interfaces": f"iface eth1 inet manual\n  post-up route add default gw {GW}\n"},
     "ifupdown script it calls": {"/etc/network/interfaces": "iface eth1 inet manual\n  up /usr/local/bin/gw.sh\n",

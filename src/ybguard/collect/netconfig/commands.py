@@ -387,9 +387,9 @@ def parse_commands(path: str, lines: Sequence[Tuple[int, str]], default_dev: str
                      rule_files=tuple(rule_files), rejected=tuple(rejected))
 
 
-def parse_script(path: str, text: str) -> NetConfig:
-    """A whole shell script (rc.local, a script it calls)."""
-    return parse_commands(path, list(logical_lines(text)))
+def parse_script(path: str, text: str, env: Optional[Dict[str, str]] = None) -> NetConfig:
+    """A whole shell script (rc.local, a script it calls); ``env``: what its caller sets."""
+    return parse_commands(path, list(logical_lines(text)), env=env)
 
 
 def read_rc_local(target: Target) -> NetConfig:
@@ -446,3 +446,39 @@ def follow_scripts(target: Target, conf: NetConfig, seen: Set[str]) -> NetConfig
             found.append(sub)
             queue.extend(p for k, p in sub.rule_files if k == "script")
     return merge(found)
+
+
+# Hook directories whose scripts run for every interface that comes up, with what their caller
+# tells them. An interface name is a placeholder: a route is judged by its prefix, not its device;
+# an address the caller passes (a gateway, the peer) stays unknown, so a route using it is reported.
+_IFUPDOWN_HOOK_ENV = {"IFACE": "<interface>", "LOGICAL": "<interface>", "ADDRFAM": "inet", "METHOD": "<method>",
+                      "MODE": "start", "PHASE": "post-up", "VERBOSITY": "0"}
+_NM_HOOK_ENV = {"1": "<interface>", "2": "up", "DEVICE_IFACE": "<interface>", "DEVICE_IP_IFACE": "<interface>",
+                "CONNECTION_ID": "<connection>"}
+_PPP_HOOK_ENV = {"1": "<ppp interface>", "PPP_IFACE": "<ppp interface>", "2": "<tty>", "PPP_TTY": "<tty>"}
+HOOK_DIRS: Tuple[Tuple[str, Dict[str, str]], ...] = (
+    ("/etc/network/if-pre-up.d", _IFUPDOWN_HOOK_ENV), ("/etc/network/if-up.d", _IFUPDOWN_HOOK_ENV),
+    ("/etc/NetworkManager/dispatcher.d", _NM_HOOK_ENV), ("/etc/NetworkManager/dispatcher.d/pre-up.d", _NM_HOOK_ENV),
+    ("/usr/lib/NetworkManager/dispatcher.d", _NM_HOOK_ENV),
+    ("/etc/ppp/ip-up.d", _PPP_HOOK_ENV), ("/etc/ppp/ipv6-up.d", _PPP_HOOK_ENV),
+)
+_RUN_PARTS_NAME = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def read_hooks(target: Target) -> NetConfig:
+    """Scripts of ifupdown's ``if-*.d`` (run-parts: names of letters, digits, ``_`` and ``-``),
+    NetworkManager's ``dispatcher.d`` and ppp's ``ip-up.d``, and ``/etc/ppp/ip-up.local``."""
+    configs: List[NetConfig] = []
+    seen: Set[str] = set()
+    listed = [(f"{d}/{n}", env) for d, env in HOOK_DIRS for n in target.listdir(d)
+              if _RUN_PARTS_NAME.fullmatch(n) or (d.startswith("/etc/NetworkManager") and not n.startswith("."))]
+    for path, env in [*listed, ("/etc/ppp/ip-up.local", _PPP_HOOK_ENV)]:
+        seen.add(path)
+        try:
+            body = script_text(target, path)
+        except Rejected as exc:
+            configs.append(NetConfig(rejected=(exc,)))
+            continue
+        if body:
+            configs.append(parse_script(path, body, dict(env)))
+    return follow_scripts(target, merge(configs), seen)

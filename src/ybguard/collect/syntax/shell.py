@@ -89,7 +89,7 @@ def _substitutions(line: str) -> Tuple[str, List[str]]:
 
 def _expand(word: str, env: Mapping[str, str]) -> str:
     def sub(m: re.Match[str]) -> str:
-        name = m.group(1) or m.group(2)
+        name = m.group(1) or m.group(2) or m.group(3)  # ``$1`` too, when the caller knows it
         if name and name in env:
             return env[name]
         return UNRESOLVED
