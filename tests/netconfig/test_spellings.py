@@ -47,6 +47,9 @@ ROUTES: Dict[str, Dict[str, str]] = {
     "NM dispatcher.d hook": {"/etc/NetworkManager/dispatcher.d/50-gw": "#!/bin/sh\nif [ \"$2\" = up ]; then\n"
                                                                         f"  ip route add default via {GW} dev \"$1\"\nfi\n"},
     "ppp ip-up.d hook": {"/etc/ppp/ip-up.d/route": "#!/bin/sh\nroute add default dev $1\n"},
+    "cron @reboot (/etc/cron.d)": {"/etc/cron.d/net": f"SHELL=/bin/sh\n@reboot root ip route add default via {GW}\n"},
+    "user crontab": {"/var/spool/cron/crontabs/yb": f"GW={GW}\n*/5 * * * * /sbin/route add default gw $GW\n"},
+    "cron.daily script": {"/etc/cron.daily/net": f"#!/bin/sh\nip route replace default via {GW}\n"},
     "ifupdown up ip route": {"/etc/network/interfaces": f"iface eth1 inet manual\n  up ip route add default via {GW}\n"},
     "ifupdown post-up route add": {"/etc/network/interfaces": f"iface eth1 inet manual\n  post-up route add default gw {GW}\n"},
     "ifupdown script it calls": {"/etc/network/interfaces": "iface eth1 inet manual\n  up /usr/local/bin/gw.sh\n",

@@ -38,7 +38,7 @@ from ...target.interface import Target
 from ..interface import CollectContext, Collector
 from ..syntax.ini import KeyFile, parse_keyfile
 from . import saved
-from .commands import forwarding_key, parse_commands, read_hooks, read_rc_local
+from .commands import forwarding_key, parse_commands, read_cron, read_hooks, read_rc_local
 from .firewall import collect_nat_offline, parse_firewalld_zone, parse_iptables_save, parse_nftables
 from .ifcfg import ifcfg_wanted, parse_ifcfg, parse_ifcfg_routes, parse_sysconfig_network, read_ifcfg
 from .ifupdown import Include, parse_ifupdown, read_ifupdown
@@ -74,7 +74,7 @@ ROUTING_SOURCE = "saved configuration"
 # connections, in the order their records are listed.
 CONFIGURATORS: Tuple[Callable[[Target], NetConfig], ...] = (
     read_netplan, read_nm, read_ifupdown, read_networkd, read_ifcfg, read_wireless, read_tunnels, read_rc_local,
-    read_units, read_hooks,
+    read_units, read_hooks, read_cron,
 )
 
 

@@ -22,7 +22,9 @@ from .model import (
     DEFAULT6,
     ConfigError,
     NetConfig,
+    list_files,
     merge,
+    parse_file,
     parse_network,
     parse_table,
     read_file,
@@ -287,8 +289,9 @@ def _ip_command(words: Sequence[str], default_dev: str, source: str) -> Tuple[Li
 def _is_network_command(cmd: Command) -> bool:
     """Whether an unresolved command could add a route, rule, NAT rule or forwarding setting."""
     prog, words = cmd.program, [w for w in cmd.words[1:] if not w.startswith("-")]
-    if prog in ("echo", "printf"):
-        return "/proc/sys/" in " ".join(cmd.words) or UNRESOLVED in " ".join(cmd.words[1:])
+    if prog in ("echo", "printf"):  # a write into /proc/sys (``> "$STATE"`` is any other file)
+        target = re.search(r">\s*(\S+)", " ".join(cmd.words))
+        return target is not None and target.group(1).strip("'\"").startswith("/proc/sys/")
     if prog == "ip":
         if len(words) < 2 or UNRESOLVED in words[0] + words[1]:
             return True
@@ -482,3 +485,45 @@ def read_hooks(target: Target) -> NetConfig:
         if body:
             configs.append(parse_script(path, body, dict(env)))
     return follow_scripts(target, merge(configs), seen)
+
+
+CRONTABS = ("/etc/crontab", "/etc/cron.d/*", "/var/spool/cron/crontabs/*", "/var/spool/cron/*")
+CRON_PARTS = ("/etc/cron.hourly", "/etc/cron.daily", "/etc/cron.weekly", "/etc/cron.monthly")
+_CRON_SPECIAL = re.compile(r"@(reboot|yearly|annually|monthly|weekly|daily|midnight|hourly)")
+
+
+def parse_crontab(path: str, text: str, system: bool) -> NetConfig:
+    """crontab(5): each job's command (after five time fields or an ``@`` keyword, and the user
+    in /etc/crontab and /etc/cron.d); ``NAME=value`` lines set the jobs' environment."""
+    env: Dict[str, str] = {}
+    jobs: List[Tuple[int, str]] = []
+    for n, line in logical_lines(text):
+        m = re.fullmatch(r"([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)", line)
+        if m:
+            env[m.group(1)] = m.group(2).strip("'\"")
+            continue
+        fields = line.split(None, 1 if _CRON_SPECIAL.match(line) else 5)
+        if _CRON_SPECIAL.match(line) and len(fields) == 2:
+            rest = fields[1]
+        elif len(fields) == 6:
+            rest = fields[5]
+        else:
+            continue
+        if system:
+            rest = rest.split(None, 1)[1] if len(rest.split(None, 1)) == 2 else ""
+        jobs.append((n, rest.split("%", 1)[0]))  # an unescaped % ends the command
+    return parse_commands(path, jobs, env=env)
+
+
+def read_cron(target: Target) -> NetConfig:
+    """Cron jobs and the run-parts scripts of /etc/cron.*: a job that adds a route at @reboot (or
+    every hour) changes the network as surely as rc.local."""
+    configs: List[NetConfig] = []
+    for pattern in CRONTABS:
+        for path in (list_files(target, pattern) if "*" in pattern else [pattern]):
+            text = read_file(target, path) if not target.is_dir(path) else None
+            if text:
+                configs.append(parse_file(path, parse_crontab, path, text, not path.startswith("/var/spool/"),
+                                          affects=("routes", "rules", "nat", "forwarding")))
+    scripts = [("script", f"{d}/{n}") for d in CRON_PARTS for n in target.listdir(d) if _RUN_PARTS_NAME.fullmatch(n)]
+    return follow_scripts(target, merge([*configs, NetConfig(rule_files=tuple(scripts))]), set())
