@@ -1,0 +1,121 @@
+"""Password policy: the SAM domain F value offline, secedit / ``net accounts`` live."""
+
+from __future__ import annotations
+
+import os
+import struct
+import tempfile
+from typing import Dict, Optional, Tuple
+
+from ...facts.accounts import PasswordPolicy
+from ...target.interface import Target, Unsupported
+from ..interface import CollectContext, Collector, FactError
+from .common import (
+    _registry,
+)
+
+
+def parse_sam_domain_f(data: bytes) -> Tuple[Optional[int], Optional[int]]:
+    """SAM\\Domains\\Account value ``F`` -> (minimum password length, maximum age in days).
+
+    MaxPasswordAge (offset 0x18) is a negative interval in 100 ns ticks; the most negative
+    value (or 0) means "never expires". MinPasswordLength is the WORD at 0x50.
+    """
+    if not isinstance(data, bytes) or len(data) < 0x52:
+        raise ValueError("SAM domain F value is too short")
+    (max_age,) = struct.unpack_from("<q", data, 0x18)
+    (min_len,) = struct.unpack_from("<H", data, 0x50)
+    days = None if max_age in (0, -(2 ** 63)) else (-max_age) // (10 ** 7 * 86400)
+    return min_len, days
+
+
+def parse_secedit_inf(text: str) -> Dict[str, str]:
+    """The [System Access] section of ``secedit /export`` (keys are never localised)."""
+    out: Dict[str, str] = {}
+    section = ""
+    for raw in text.lstrip("\ufeff").splitlines():
+        line = raw.strip()
+        if line.startswith("[") and line.endswith("]"):
+            section = line[1:-1].strip().lower()
+            continue
+        if section == "system access" and "=" in line:
+            key, _, value = line.partition("=")
+            out[key.strip()] = value.strip().strip('"')
+    return out
+
+
+def policy_from_secedit(text: str) -> PasswordPolicy:
+    access = parse_secedit_inf(text)
+    if "MinimumPasswordLength" not in access or "MaximumPasswordAge" not in access:
+        raise ValueError("secedit export has no [System Access] password settings")
+    min_len = int(access["MinimumPasswordLength"])
+    max_age = int(access["MaximumPasswordAge"])
+    return PasswordPolicy(
+        min_length=min_len, max_age_days=None if max_age <= 0 else max_age,
+        sources=(("secedit /export /areas SECURITYPOLICY",
+                  f"MinimumPasswordLength = {min_len}, MaximumPasswordAge = {max_age}"),))
+
+
+def parse_net_accounts(text: str) -> Tuple[int, Optional[int]]:
+    """``net accounts`` -> (minimum length, maximum age in days or None = unlimited).
+
+    The labels are translated ("Maximum password age (days):" / "密码最长使用期限(天):"), so the
+    values are taken by position among the "label: value" lines (net.exe appends the colon in
+    every language): the 3rd is the maximum age, the 4th the minimum length. Lines without a
+    colon are not fields: a domain answer starts with "The request will be processed at a
+    domain controller …" / "这项请求将在域 … 的域控制器处理。", which shifted every value by one
+    before (recorded in tests/data/windows/real). The last word of a field line is its value;
+    a maximum age that is not a number ("Unlimited", "无限制") means passwords never expire.
+    """
+    fields = [ln for ln in text.splitlines() if (":" in ln or "\uff1a" in ln) and ln.split()]
+    values = [ln.split()[-1] for ln in fields]
+    if len(values) < 5 or not values[1].isdigit() or not values[3].isdigit():
+        raise ValueError("unexpected net accounts output")
+    return int(values[3]), int(values[2]) if values[2].isdigit() else None
+
+
+def collect_password_policy(ctx: CollectContext) -> PasswordPolicy:
+    target = ctx.target
+    reg = _registry(ctx)
+    if target.is_live:
+        return _live_password_policy(target)
+    sam = reg.sam
+    if sam is None:
+        raise Unsupported("windows.sam_missing")
+    key = sam.key("SAM\\Domains\\Account")
+    data = key.value("F") if key is not None else None
+    if not isinstance(data, bytes):
+        raise FactError("windows.key_missing", path=f"{sam.label}\\SAM\\Domains\\Account F")
+    try:
+        min_len, max_age = parse_sam_domain_f(data)
+    except ValueError as exc:
+        raise FactError("windows.bad_value", path=key.path if key else "", value="F") from exc
+    return PasswordPolicy(min_length=min_len, max_age_days=max_age,
+                          sources=((f"{key.path if key else ''} F",
+                                    f"MinPasswordLength={min_len}, MaxPasswordAge={max_age if max_age is not None else 'never'} days"),))
+
+
+def _live_password_policy(target: Target) -> PasswordPolicy:
+    """secedit (needs an elevated prompt) into a private temp file, else ``net accounts``."""
+    fd, path = tempfile.mkstemp(prefix="ybguard-", suffix=".inf")
+    os.close(fd)
+    try:
+        try:
+            target.run(["secedit", "/export", "/cfg", path, "/areas", "SECURITYPOLICY", "/quiet"], timeout=30)
+            with open(path, "rb") as fh:
+                raw = fh.read()
+            text = raw.decode("utf-16") if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else raw.decode("utf-8", "replace")
+            return policy_from_secedit(text)
+        except (RuntimeError, ValueError, OSError):
+            pass
+    finally:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+    min_len, max_age = parse_net_accounts(target.run(["net", "accounts"]))
+    return PasswordPolicy(min_length=min_len, max_age_days=max_age,
+                          sources=(("net accounts", f"minimum length {min_len}, maximum age {max_age}"),))
+
+
+FACTS: Dict[str, Collector] = {"accounts.password_policy": collect_password_policy}
