@@ -54,3 +54,35 @@ def hive_files(tmp_path_factory: pytest.TempPathFactory) -> Dict[str, Path]:
             shutil.copyfile(src / name, dest)
         files[key] = dest
     return files
+
+
+# ----------------------------------------------------------------------------------------------
+# the Wine harness (tests/windows/wine.py): marker "wine", never skipped on CI
+
+
+@pytest.fixture(scope="session")
+def wine_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from wine import build_dir, wine_missing
+
+    why = wine_missing()
+    if why:
+        pytest.skip(why)
+    return build_dir(tmp_path_factory.mktemp("wine-build"))
+
+
+@pytest.fixture(scope="session")
+def wine_template(tmp_path_factory: pytest.TempPathFactory, wine_build: Path) -> Path:
+    from wine import make_template
+
+    return make_template(tmp_path_factory.mktemp("wine-template") / "prefix")
+
+
+@pytest.fixture
+def wine_prefix(wine_template: Path, wine_build: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
+    from wine import WinePrefix
+
+    prefix = WinePrefix(wine_template, tmp_path / "prefix", wine_build)
+    try:
+        yield prefix
+    finally:
+        prefix.close()

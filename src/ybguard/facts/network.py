@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from typing import Optional, Tuple, Union
+from typing import Any, Optional, Tuple, Union
 
 IPNetwork = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
 IPAddress = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
@@ -112,10 +112,22 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Unread:
+    """One source of a fact that could not be read; ``key``/``args`` name the i18n reason."""
+
+    source: str
+    key: str
+    args: Tuple[Tuple[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
 class Routing:
     routes: Tuple[Route, ...]
     rules: Tuple[Rule, ...]
     source: str = ""
+    # sources that could not be read (route.exe missing …): the routes are partial; the checks
+    # report every violation the readable sources prove, plus one error per unread source
+    unreadable: Tuple[Unread, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,15 @@ import io
 import os
 import subprocess
 import sys
+import tempfile
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from ..models import TargetKind
-from .interface import Target, TargetError, ToolMissing
+from .interface import Target, TargetError, ToolMissing, Unsupported
 from .linux import resolve_inside
 
+MAX_TOOL_FILE = 16 * 1024 * 1024
 _FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=timezone.utc)
 
 
@@ -366,6 +368,12 @@ class WindowsTarget(Target):
     os_family = "windows"
     registry: Registry
 
+    def tool_file(self, name: str) -> bytes:
+        """A file a tool run through ``run`` wrote under a relative ``name`` (``secedit /export /cfg
+        secedit.inf``); the live target runs tools in a private scratch directory, an evidence
+        bundle keeps it as ``commands/NAME``."""
+        raise Unsupported("reason.offline")
+
 
 class WindowsImageTarget(WindowsTarget):
     """A Windows installation scanned offline: hives are read, nothing is executed."""
@@ -578,15 +586,37 @@ class WindowsLiveTarget(WindowsTarget):
     def __init__(self, registry: Optional[Registry] = None) -> None:
         super().__init__(os.environ.get("SystemDrive", "C:") + "\\")
         self.registry = registry if registry is not None else _live_registry()
+        self._scratch: Optional[tempfile.TemporaryDirectory] = None
 
     def host_path(self, path: str) -> str:
         return path
 
+    def _scratch_dir(self) -> str:
+        if self._scratch is None:
+            self._scratch = tempfile.TemporaryDirectory(prefix="ybguard-")  # removed at exit
+        return self._scratch.name
+
+    def tool_file(self, name: str) -> bytes:
+        path = os.path.join(self._scratch_dir(), os.path.basename(name))
+        try:
+            with open(path, "rb") as fh:
+                return fh.read(MAX_TOOL_FILE)
+        finally:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+
     def run(self, argv: Sequence[str], timeout: float = 10.0) -> str:
-        """Console tools print in the OEM code page (cp936 on Chinese Windows), not UTF-8."""
+        """Console tools print in the OEM code page (cp936 on Chinese Windows), not UTF-8.
+
+        They run in a private scratch directory: a tool told to write a relative file name
+        (``secedit /export /cfg secedit.inf``) writes there, never beside the user's files.
+        """
         self.require_live()
         try:
             proc = subprocess.run(list(argv), capture_output=True, timeout=timeout, check=False,
+                                  cwd=self._scratch_dir(), stdin=subprocess.DEVNULL,
                                   creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0))
         except FileNotFoundError:
             raise ToolMissing("reason.missing_tool", tool=argv[0]) from None

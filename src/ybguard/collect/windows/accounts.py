@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import struct
-import tempfile
 from typing import Dict, Optional, Tuple
 
 from ...facts.accounts import PasswordPolicy
-from ...target.interface import Target, Unsupported
+from ...target.interface import TargetError, Unsupported
+from ...target.windows import WindowsTarget
 from ..interface import CollectContext, Collector, FactError
 from .common import (
     _registry,
@@ -74,10 +73,13 @@ def parse_net_accounts(text: str) -> Tuple[int, Optional[int]]:
     return int(values[3]), int(values[2]) if values[2].isdigit() else None
 
 
+SECEDIT_FILE = "secedit.inf"
+
+
 def collect_password_policy(ctx: CollectContext) -> PasswordPolicy:
     target = ctx.target
     reg = _registry(ctx)
-    if target.is_live:
+    if target.is_live and isinstance(target, WindowsTarget):
         return _live_password_policy(target)
     sam = reg.sam
     if sam is None:
@@ -95,27 +97,23 @@ def collect_password_policy(ctx: CollectContext) -> PasswordPolicy:
                                     f"MinPasswordLength={min_len}, MaxPasswordAge={max_age if max_age is not None else 'never'} days"),))
 
 
-def _live_password_policy(target: Target) -> PasswordPolicy:
-    """secedit (needs an elevated prompt) into a private temp file, else ``net accounts``."""
-    fd, path = tempfile.mkstemp(prefix="ybguard-", suffix=".inf")
-    os.close(fd)
+def _live_password_policy(target: WindowsTarget) -> PasswordPolicy:
+    """``secedit /export /cfg secedit.inf`` (needs an elevated prompt), else ``net accounts``.
+
+    The command line is exactly the one the evidence kit records (contract 1): the live target
+    runs every tool in a private scratch directory, so the relative file name lands there.
+    """
     try:
-        try:
-            target.run(["secedit", "/export", "/cfg", path, "/areas", "SECURITYPOLICY", "/quiet"], timeout=30)
-            with open(path, "rb") as fh:
-                raw = fh.read()
-            text = raw.decode("utf-16") if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else raw.decode("utf-8", "replace")
-            return policy_from_secedit(text)
-        except (RuntimeError, ValueError, OSError):
-            pass
-    finally:
-        try:
-            os.unlink(path)
-        except OSError:
-            pass
+        target.run(["secedit", "/export", "/cfg", SECEDIT_FILE], timeout=60)
+        raw = target.tool_file(SECEDIT_FILE)
+        text = raw.decode("utf-16") if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else raw.decode("utf-8", "replace")
+        return policy_from_secedit(text)
+    except (RuntimeError, ValueError, OSError, TargetError):
+        pass
     min_len, max_age = parse_net_accounts(target.run(["net", "accounts"]))
     return PasswordPolicy(min_length=min_len, max_age_days=max_age,
                           sources=(("net accounts", f"minimum length {min_len}, maximum age {max_age}"),))
+
 
 
 FACTS: Dict[str, Collector] = {"accounts.password_policy": collect_password_policy}

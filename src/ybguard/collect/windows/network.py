@@ -16,10 +16,11 @@ from ...facts.network import (
     Interface,
     Route,
     Routing,
+    Unread,
 )
 from ...target.interface import Target
 from ...target.windows import Registry, RegKey, multi_sz
-from ..interface import CollectContext, Collector, FactError
+from ..interface import CollectContext, Collector, FactError, reason_of
 from .common import (
     IFTYPE_KIND,
     NET_CLASS,
@@ -196,15 +197,21 @@ def collect_routing(ctx: CollectContext) -> Routing:
             raise FactError("windows.bad_value", path=persistent.path if persistent else "", value=name) from exc
         routes.append(Route(dst=dst, gateway=gw, dev=_dev_for_gateway(gw, named), protocol="persistent",
                             metric=metric, source=f"{persistent.path if persistent else ''} {name}", configured=True))
+    unread: List[Unread] = []
     if ctx.target.is_live:
-        text = ctx.target.run(["route", "print", "-4"])
+        try:
+            text = ctx.target.run(["route", "print"])
+        except Exception as exc:  # noqa: BLE001 - the registry's routes still stand (partial facts)
+            reason = reason_of(exc)
+            unread.append(Unread("route print", reason.key, tuple(sorted(reason.args_map.items()))))
+            text = ""
         by_ip = {str(a.ip): name for name, addrs in named for a in addrs}
         for r in parse_route_print(text):
             if r.protocol == "persistent":
                 continue  # already read from PersistentRoutes above, with its interface
             routes.append(Route(dst=r.dst, type=r.type, gateway=r.gateway, dev=by_ip.get(r.dev, r.dev),
-                                protocol=r.protocol, metric=r.metric, source="route print -4"))
-    return Routing(routes=tuple(routes), rules=(), source="Tcpip\\Parameters")
+                                protocol=r.protocol, metric=r.metric, source="route print"))
+    return Routing(routes=tuple(routes), rules=(), source="Tcpip\\Parameters", unreadable=tuple(unread))
 
 
 def collect_forwarding(ctx: CollectContext) -> Forwarding:
@@ -225,7 +232,7 @@ def _ipv4(text: str) -> Optional[ipaddress.IPv4Address]:
 
 
 def parse_route_print(text: str) -> Tuple[Route, ...]:
-    """``route print -4`` -> routes, in any display language.
+    """``route print`` -> the IPv4 routes, in any display language.
 
     Labels are localised ("On-link" / "在链路上", "Default" / "默认"), so rows are recognised by
     shape: active routes have five columns (destination, mask, gateway, interface address,
@@ -271,7 +278,7 @@ def parse_route_print(text: str) -> Tuple[Route, ...]:
             kind = "local"
         out.append(Route(dst=dst, type=kind, gateway=gw, dev="" if persistent else tokens[3],
                          protocol="persistent" if persistent else "active", metric=metric,
-                         table="main", table_id=254, source="route print -4"))
+                         table="main", table_id=254, source="route print"))
     return tuple(out)
 
 
