@@ -565,6 +565,49 @@ def _live_registry() -> Registry:
     )
 
 
+def split_windows_path(pattern: str) -> Tuple[str, List[str]]:
+    """``\\\\?\\C:\\yb\\*.db`` or ``c:/yb/*.db`` -> ("C:\\", ["yb", "*.db"]); UNC shares keep
+    their ``\\\\server\\share\\`` anchor. A relative pattern has the anchor "" (the caller refuses it)."""
+    import ntpath
+
+    text = pattern.replace("/", "\\")
+    for prefix in ("\\\\?\\UNC\\", "\\\\?\\", "\\\\.\\"):
+        if text.upper().startswith(prefix.upper()):
+            text = ("\\\\" if prefix.endswith("UNC\\") else "") + text[len(prefix):]
+            break
+    drive, rest = ntpath.splitdrive(text)
+    if len(drive) == 2 and drive[1] == ":":
+        drive = drive.upper()
+    anchor = drive + "\\" if drive and rest.startswith("\\") else ""
+    return anchor, [p for p in rest.split("\\") if p and p != "."]
+
+
+def windows_glob(pattern: str, listdir: Callable[[str], List[str]] = os.listdir) -> List[str]:
+    """Matches of an absolute Windows pattern; ``*``/``?``/``[…]`` within one name, any case."""
+    import fnmatch
+    import ntpath
+
+    anchor, parts = split_windows_path(pattern)
+    if not anchor:
+        return []
+    found = [anchor]
+    for part in parts:
+        nxt: List[str] = []
+        wild = any(ch in part for ch in "*?[")
+        for base in found:
+            try:
+                names = listdir(base)
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            if wild:
+                nxt += [ntpath.join(base, n) for n in sorted(names) if fnmatch.fnmatchcase(n.lower(), part.lower())]
+            else:
+                same = [n for n in names if n.lower() == part.lower()]
+                nxt += [ntpath.join(base, same[0])] if same else []
+        found = nxt
+    return sorted(set(found), key=str.lower)
+
+
 class _NoKey(RegKey):
     path = name = ""
 
@@ -595,6 +638,12 @@ class WindowsLiveTarget(WindowsTarget):
         if self._scratch is None:
             self._scratch = tempfile.TemporaryDirectory(prefix="ybguard-")  # removed at exit
         return self._scratch.name
+
+    def glob(self, pattern: str) -> List[str]:
+        """Windows paths: drive letters, ``\\`` or ``/``, ``\\?\\`` long-path prefixes, and names
+        matched case-insensitively as NTFS does; each match is spelt as on disk, so
+        ``c:\\YB\\a.db`` and ``C:\\yb\\A.DB`` are one path (one backup copy, not two)."""
+        return windows_glob(pattern)
 
     def tool_file(self, name: str) -> bytes:
         path = os.path.join(self._scratch_dir(), os.path.basename(name))
