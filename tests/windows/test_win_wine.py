@@ -38,12 +38,16 @@ software:
 time:
   ntp_servers: [10.50.0.123]
 backups:
-  - paths: ['C:\\\\ybclient\\\\backup\\\\*.db', 'c:\\\\YBCLIENT\\\\data\\\\yb.db']
-    min_copies: 2
+  - paths: ['C:\\ybclient\\backup\\*.db', 'C:\\ybclient\\data\\yb.db', 'c:\\YBCLIENT\\DATA\\yb.db']
+    min_copies: 3
     distinct_disks: false
-    max_age_hours: 24
+    max_age_hours: 100
+  - paths: ['\\\\?\\C:\\ybclient\\backup\\*.db', 'C:/ybclient/data/yb.db']
+    min_copies: 2
+    distinct_disks: true
+    max_age_hours: 100
 integrity:
-  paths: ['C:\\\\ybclient\\\\bin']
+  paths: ['C:\\ybclient\\bin']
 """
 
 Entry = Tuple[str, str, str, str]
@@ -170,3 +174,65 @@ def test_violations_are_fails_and_missing_tools_are_errors(wine_prefix: WinePref
     assert proc.returncode == 1, proc.stderr.decode("utf-8", "replace")
     text = proc.stdout.decode("utf-8")
     assert "✗" in text and "不合规" in text
+
+
+def attached_media() -> List[Entry]:
+    """A USB disk and a DVD drive plugged in now: the volatile Services\\<driver>\\Enum keys."""
+    usb = "USBSTOR\\Disk&Ven_Kingston&Prod_DataTraveler_3.0&Rev_PMAP\\E0D55EA57412F4B0A9C2C7B1&0"
+    dvd = "SCSI\\CdRom&Ven_HL-DT-ST&Prod_DVD+-RW_GU90N\\4&2e2b1e2&0&010000"
+    return [
+        (f"{CCS}\\Services\\USBSTOR\\Enum", "Count", "REG_DWORD", "1"),
+        (f"{CCS}\\Services\\USBSTOR\\Enum", "0", "REG_SZ", usb),
+        (f"{CCS}\\Enum\\{usb}", "FriendlyName", "REG_SZ", "Kingston DataTraveler 3.0 USB Device"),
+        (f"{CCS}\\Services\\cdrom\\Enum", "Count", "REG_DWORD", "1"),
+        (f"{CCS}\\Services\\cdrom\\Enum", "0", "REG_SZ", dvd),
+        (f"{CCS}\\Enum\\{dvd}", "FriendlyName", "REG_SZ", "HL-DT-ST DVD+-RW GU90N"),
+    ]
+
+
+def test_live_media_accounts_time_backups_and_baseline(wine_prefix: WinePrefix, tmp_path: Path) -> None:
+    """usb.attached (Services\\*\\Enum), accounts (netapi32), W32Time, backups over Windows paths
+    (two spellings of one file are one copy), and a baseline made and checked by ybguard.cmd."""
+    import os
+    import time as _time
+
+    wine_prefix.reg_add(leased_line() + attached_media())
+    yb = wine_prefix.drive_c / "ybclient"
+    for rel in ("backup/yb-20261201.db", "data/yb.db", "bin/ybclient.exe", "bin/conf/yb.ini"):
+        (yb / rel).parent.mkdir(parents=True, exist_ok=True)
+        (yb / rel).write_bytes(rel.encode())
+    old = _time.time() - 3 * 86400
+    os.utime(yb / "backup/yb-20261201.db", (old, old))
+
+    made = wine_prefix.ybguard(["baseline", "create", "--policy", _policy(tmp_path), "-o", "C:\\baseline.json"])
+    assert made.returncode == 0, made.stderr.decode("utf-8", "replace")
+    assert (wine_prefix.drive_c / "baseline.json").is_file()
+    (yb / "bin/conf/yb.ini").write_bytes(b"server=203.0.113.9\n")  # changed after the baseline
+
+    report = scan(wine_prefix, tmp_path, "en", "--baseline", "C:\\baseline.json", "--capture", "1")
+    fails, errors = by_status(report, "fail"), by_status(report, "error")
+    assert any("Kingston" in s for s in fails["usb.storage-attached"]), fails
+    assert any("GU90N" in s or "CdRom" in s for s in fails["usb.optical"]), fails
+    assert "usb.storage-driver" not in fails  # USBSTOR Start=4
+    # two copies (a backup three days old, the live database): 3 wanted; "c:\YBCLIENT\data\yb.db"
+    # is the same file as "C:\ybclient\data\yb.db", not a third copy
+    copies = finding(report, "backups.copies", "fail")
+    assert len(copies["evidence"]) == 2 and "2" in copies["message"], copies
+    # distinct disks needs the disk under each volume; Wine has no IOCTL_VOLUME_GET_VOLUME_DISK_EXTENTS
+    assert "disk" in json.dumps(finding(report, "backups.copies", "error"), ensure_ascii=False)
+    changed = finding(report, "integrity.baseline-files", "fail")
+    assert "yb.ini" in changed["subject"], changed
+    # Wine: no w32tm.exe (time.sync unknown), no NetUserModalsGet and `net accounts` prints its usage
+    assert "time.sync" in errors and "time.ntp-config" not in fails
+    assert "accounts.password-min-length" in errors
+    capture = next(f for f in report["findings"] if f["check"] == "network.live-traffic")
+    assert capture["status"] == "not_applicable" and "Npcap" in capture["message"], capture
+    assert "network.default-route" not in fails
+
+
+def _policy(tmp_path: Path, text: str = "") -> str:
+    from wine import windows_path
+
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(text or POLICY, encoding="utf-8")
+    return windows_path(policy)

@@ -17,7 +17,7 @@ import time
 from typing import Callable, Dict, List, Optional, Tuple
 
 from ..facts.accounts import BackupCopy, BackupSet
-from .interface import CollectContext, Collector
+from .interface import CollectContext, Collector, FactError
 
 SYS_DEV_BLOCK = "/sys/dev/block"
 
@@ -91,6 +91,7 @@ def backup_sets(ctx: CollectContext, disk_of: DiskOf) -> Tuple[BackupSet, ...]:
         seen = set()
         files: Dict[Tuple[int, int], str] = {}  # (st_dev, st_ino) -> first path: links are one file
         copies = []
+        unknown: Optional[Tuple[str, Tuple[Tuple[str, object], ...]]] = None
         for pattern in rule.paths:
             for path in target.glob(pattern):
                 if path in seen:
@@ -101,11 +102,16 @@ def backup_sets(ctx: CollectContext, disk_of: DiskOf) -> Tuple[BackupSet, ...]:
                     continue
                 key = (st.st_dev, rule.distinct_disks)
                 if key not in labels:
-                    labels[key] = disk_of(path, st, rule.distinct_disks)
+                    try:
+                        labels[key] = disk_of(path, st, rule.distinct_disks)
+                    except FactError as exc:  # partial: the copies and their ages are still known
+                        unknown = unknown or (exc.key, tuple(sorted(exc.args_map.items())))
+                        labels[key] = f"volume {st.st_dev} (disk unknown)"
                 same_as = files.setdefault((st.st_dev, st.st_ino), path)
                 copies.append(BackupCopy(path=path, size=st.st_size, mtime=st.st_mtime, device=labels[key],
                                          same_as="" if same_as == path else same_as))
-        out.append(BackupSet(patterns=tuple(rule.paths), copies=tuple(copies), scanned_at=scanned_at))
+        out.append(BackupSet(patterns=tuple(rule.paths), copies=tuple(copies), scanned_at=scanned_at,
+                             disks_unknown=unknown))
     return tuple(out)
 
 

@@ -386,8 +386,18 @@ class WindowsImageTarget(WindowsTarget):
         self.volume = volume  # True: a mounted volume (files readable); False: just hives
 
     def host_path(self, path: str) -> str:
-        found = ci_path(self.root, path.replace("\\", "/"))
-        return resolve_inside(self.root, found if found is not None else path.replace("\\", "/"))
+        """A path of the image: ``/Windows/…`` or a Windows path (``C:\\ybclient\\…``: the mounted
+        volume is the system drive), its parts matched case-insensitively as NTFS does."""
+        anchor, parts = split_windows_path(path)
+        rel = "/".join(parts) if anchor else path.replace("\\", "/")
+        found = ci_path(self.root, rel)
+        return resolve_inside(self.root, found if found is not None else rel)
+
+    def glob(self, pattern: str) -> List[str]:
+        anchor, _parts = split_windows_path(pattern)
+        if not anchor or not self.volume:
+            return super().glob(pattern) if not anchor else []
+        return windows_glob(pattern, lambda base: os.listdir(self.host_path(base)))
 
     @classmethod
     def from_root(cls, root: str) -> WindowsImageTarget:

@@ -17,10 +17,10 @@ below is their union, listed once. To add collectors (a new area, e.g. 等保 ch
     usb.py          usb.driver, usb.history, usb.attached (live: Services\\<driver>\\Enum)
     software.py     software.packages (Uninstall keys), software.processes (psutil, live)
     network.py      network.interfaces, network.routing (+ ``route print`` live), network.forwarding
-    netservices.py  network.resolvers, .proxies, .shared, .history, .sockets
+    netservices.py  network.resolvers, .proxies, .shared, .history, .sockets, .probe, .capture
     accounts.py     accounts.password_policy, accounts.users (SAM offline, netapi32 live)
-    timesync.py     time.sync (W32Time registry + ``w32tm /query /status`` live)
-    files.py        backups.files, integrity.files over Windows paths (drive letters, \\\\?\\)
+    timesync.py     time.sync (W32Time registry + ``w32tm /query /status`` live), time.probe (SNTP)
+    files.py        backups.files, integrity.files, integrity.baseline over Windows paths
     live.py         helpers for the live host only (ctypes, tool runs)
 """
 
@@ -29,14 +29,14 @@ from __future__ import annotations
 from typing import Dict
 
 from ..interface import Collector
-from . import accounts, host, netservices, network, software, timesync, usb
+from . import accounts, files, host, netservices, network, software, timesync, usb
 from .accounts import parse_net_accounts, parse_sam_domain_f, parse_secedit_inf, policy_from_secedit
 from .netservices import parse_systemtime, parse_winhttp_settings, split_name_servers
 from .network import classify_adapter, interface_addresses, parse_persistent_route, parse_route_print
-from .timesync import parse_ntp_servers
+from .timesync import parse_ntp_servers, parse_w32tm_status
 from .usb import device_serial, parse_removable_policy, parse_usbstor_device
 
-_AREAS = (host, usb, software, network, netservices, accounts, timesync)
+_AREAS = (host, usb, software, network, netservices, accounts, timesync, files)
 
 WINDOWS: Dict[str, Collector] = {key: fn for area in _AREAS for key, fn in area.FACTS.items()}
 
@@ -44,5 +44,5 @@ __all__ = [
     "WINDOWS", "classify_adapter", "device_serial", "interface_addresses", "parse_net_accounts",
     "parse_persistent_route", "parse_removable_policy", "parse_route_print", "parse_sam_domain_f",
     "parse_secedit_inf", "parse_systemtime", "parse_ntp_servers", "parse_usbstor_device",
-    "parse_winhttp_settings", "policy_from_secedit", "split_name_servers",
+    "parse_w32tm_status", "parse_winhttp_settings", "policy_from_secedit", "split_name_servers",
 ]

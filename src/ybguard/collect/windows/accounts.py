@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import struct
-from typing import Dict, Optional, Tuple
+from typing import Dict, Optional, Sequence, Tuple
 
-from ...facts.accounts import PasswordPolicy
+from ...facts.accounts import Account, PasswordPolicy
 from ...target.interface import TargetError, Unsupported
 from ...target.windows import WindowsTarget
 from ..interface import CollectContext, Collector, FactError
@@ -110,10 +110,67 @@ def _live_password_policy(target: WindowsTarget) -> PasswordPolicy:
         return policy_from_secedit(text)
     except (RuntimeError, ValueError, OSError, TargetError):
         pass
+    try:  # the same two numbers, language independent, without elevation
+        from . import live
+
+        length, age = live.user_modals()
+        days = None if age in (live.TIMEQ_FOREVER, 0) else age // 86400
+        return PasswordPolicy(min_length=length, max_age_days=days, sources=(
+            ("NetUserModalsGet level 0", f"usrmod0_min_passwd_len={length}, usrmod0_max_passwd_age={age} s "
+                                         f"(MaximumPasswordAge {days if days is not None else 'never'})"),))
+    except OSError:
+        pass
     min_len, max_age = parse_net_accounts(target.run(["net", "accounts"]))
     return PasswordPolicy(min_length=min_len, max_age_days=max_age,
                           sources=(("net accounts", f"minimum length {min_len}, maximum age {max_age}"),))
 
 
+BUILTIN_ADMINISTRATOR_RID = 500  # the built-in Administrator, whatever it is called (renamed, 中文)
+ADMINISTRATORS_SID = "S-1-5-32-544"
 
-FACTS: Dict[str, Collector] = {"accounts.password_policy": collect_password_policy}
+
+def accounts_from_netapi(users: Sequence[Tuple[str, int, int, int, int]], admin_sids: Sequence[Tuple[str, str]],
+                         max_age_seconds: Optional[int], now_days: int) -> Tuple[Account, ...]:
+    r"""NetUserEnum rows (name, RID, flags, priv, password age s) -> accounts, by flag and RID.
+
+    ``uid`` is the RID; a member of BUILTIN\Administrators (by SID) other than the built-in
+    Administrator is reported with ``admin_via``: it holds the power UID 0 holds on Linux.
+    """
+    from .live import UF_ACCOUNTDISABLE, UF_DONT_EXPIRE_PASSWD, UF_PASSWD_NOTREQD
+
+    admin_rids = {int(sid.rsplit("-", 1)[1]) for sid, _ in admin_sids
+                  if sid.startswith("S-1-5-21-") and sid.rsplit("-", 1)[1].isdigit()}
+    out = []
+    for name, rid, flags, _priv, age in users:
+        never = bool(flags & UF_DONT_EXPIRE_PASSWD) or max_age_seconds is None
+        age_days = age // 86400
+        admin = rid in admin_rids and rid != BUILTIN_ADMINISTRATOR_RID
+        out.append(Account(
+            name=name, uid=rid, login=not flags & UF_ACCOUNTDISABLE,
+            password_state="none" if flags & UF_PASSWD_NOTREQD else "set",
+            last_change_days=now_days - age_days, max_days=None if never else (max_age_seconds or 0) // 86400,
+            source=f"NetUserEnum level 3: {name} RID {rid} flags {flags:#x}", password_age_days=age_days or None,
+            admin_via=f"member of BUILTIN\\Administrators ({ADMINISTRATORS_SID})" if admin else ""))
+    return tuple(out)
+
+
+def collect_users(ctx: CollectContext) -> Tuple[Account, ...]:
+    target = ctx.target
+    if not target.is_live:
+        raise Unsupported("windows.sam_accounts")
+    import time as _time
+
+    from . import live
+
+    now = ctx.options.now.timestamp() if ctx.options.now else _time.time()
+    users = live.net_users()
+    try:
+        _min_len, age = live.user_modals()
+        max_age: Optional[int] = None if age in (live.TIMEQ_FOREVER, 0) else age
+    except OSError:  # the policy fact has other sources (secedit, net accounts)
+        days = ctx.facts.get("accounts.password_policy").max_age_days
+        max_age = None if days is None else days * 86400
+    return accounts_from_netapi(users, live.administrators(), max_age, int(now // 86400))
+
+
+FACTS: Dict[str, Collector] = {"accounts.password_policy": collect_password_policy, "accounts.users": collect_users}

@@ -104,42 +104,76 @@ MAX_PREFERRED_LENGTH = 0xFFFFFFFF
 ERROR_MORE_DATA = 234
 
 
-class _UserInfo3(ctypes.Structure):
+class _UserInfo1(ctypes.Structure):
     _fields_ = [
         ("name", ctypes.c_wchar_p), ("password", ctypes.c_wchar_p), ("password_age", ctypes.c_ulong),
         ("priv", ctypes.c_ulong), ("home_dir", ctypes.c_wchar_p), ("comment", ctypes.c_wchar_p),
-        ("flags", ctypes.c_ulong), ("script_path", ctypes.c_wchar_p), ("auth_flags", ctypes.c_ulong),
-        ("full_name", ctypes.c_wchar_p), ("usr_comment", ctypes.c_wchar_p), ("parms", ctypes.c_wchar_p),
-        ("workstations", ctypes.c_wchar_p), ("last_logon", ctypes.c_ulong), ("last_logoff", ctypes.c_ulong),
-        ("acct_expires", ctypes.c_ulong), ("max_storage", ctypes.c_ulong), ("units_per_week", ctypes.c_ulong),
-        ("logon_hours", ctypes.c_void_p), ("bad_pw_count", ctypes.c_ulong), ("num_logons", ctypes.c_ulong),
-        ("logon_server", ctypes.c_wchar_p), ("country_code", ctypes.c_ulong), ("code_page", ctypes.c_ulong),
-        ("user_id", ctypes.c_ulong), ("primary_group_id", ctypes.c_ulong), ("profile", ctypes.c_wchar_p),
-        ("home_dir_drive", ctypes.c_wchar_p), ("password_expired", ctypes.c_ulong),
+        ("flags", ctypes.c_ulong), ("script_path", ctypes.c_wchar_p),
     ]
 
 
-def net_users() -> List[Tuple[str, int, int, int, int]]:
-    """Local accounts: (name, RID, flags, priv, password_age_seconds), from NetUserEnum level 3."""
-    api = _windll("netapi32")
-    out: List[Tuple[str, int, int, int, int]] = []
+def account_sid(name: str) -> str:
+    """The SID of a local account, as text (LookupAccountNameW): its RID is the last part."""
+    adv = _windll("advapi32")
+    size, dsize, use = ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_int(0)
+    adv.LookupAccountNameW(None, ctypes.c_wchar_p(name), None, ctypes.byref(size), None, ctypes.byref(dsize),
+                           ctypes.byref(use))
+    if not size.value:
+        raise _fail(f"LookupAccountNameW({name})")
+    sid = ctypes.create_string_buffer(size.value)
+    domain = ctypes.create_unicode_buffer(max(dsize.value, 1))
+    if not adv.LookupAccountNameW(None, ctypes.c_wchar_p(name), sid, ctypes.byref(size), domain,
+                                  ctypes.byref(dsize), ctypes.byref(use)):
+        raise _fail(f"LookupAccountNameW({name})")
+    text = ctypes.c_wchar_p()
+    if not adv.ConvertSidToStringSidW(sid, ctypes.byref(text)):
+        raise _fail("ConvertSidToStringSidW")
+    try:
+        return text.value or ""
+    finally:
+        _windll("kernel32").LocalFree(text)
+
+
+def _user_names(api: Any) -> List[str]:
+    """NetUserEnum level 0: the names of the local (normal) accounts."""
+    names: List[str] = []
     resume = ctypes.c_ulong(0)
     while True:
         buf = ctypes.c_void_p()
         read, total = ctypes.c_ulong(0), ctypes.c_ulong(0)
-        status = api.NetUserEnum(None, 3, FILTER_NORMAL_ACCOUNT, ctypes.byref(buf), MAX_PREFERRED_LENGTH,
+        status = api.NetUserEnum(None, 0, FILTER_NORMAL_ACCOUNT, ctypes.byref(buf), MAX_PREFERRED_LENGTH,
                                  ctypes.byref(read), ctypes.byref(total), ctypes.byref(resume))
         if status not in (0, ERROR_MORE_DATA):
             raise OSError(f"NetUserEnum failed (NET_API_STATUS {status})")
         try:
-            if buf.value:
-                rows = ctypes.cast(buf, ctypes.POINTER(_UserInfo3 * read.value)).contents
-                out += [(r.name or "", int(r.user_id), int(r.flags), int(r.priv), int(r.password_age)) for r in rows]
+            if buf.value and read.value:
+                rows = ctypes.cast(buf, ctypes.POINTER(ctypes.c_wchar_p * read.value)).contents
+                names += [n or "" for n in rows]
         finally:
             if buf.value:
                 api.NetApiBufferFree(buf)
         if status != ERROR_MORE_DATA:
-            return out
+            return names
+
+
+def net_users() -> List[Tuple[str, int, int, int, int]]:
+    """Local accounts: (name, RID, flags, priv, password_age_seconds): NetUserEnum level 0, then
+    NetUserGetInfo level 1 and the SID of each (levels every Windows since NT answers)."""
+    api = _windll("netapi32")
+    out = []
+    for name in _user_names(api):
+        buf = ctypes.c_void_p()
+        status = api.NetUserGetInfo(None, ctypes.c_wchar_p(name), 1, ctypes.byref(buf))
+        if status != 0 or not buf.value:
+            raise OSError(f"NetUserGetInfo({name}, 1) failed (NET_API_STATUS {status})")
+        try:
+            info = ctypes.cast(buf, ctypes.POINTER(_UserInfo1)).contents
+            flags, priv, age = int(info.flags), int(info.priv), int(info.password_age)
+        finally:
+            api.NetApiBufferFree(buf)
+        rid = account_sid(name).rsplit("-", 1)[-1]
+        out.append((name, int(rid) if rid.isdigit() else -1, flags, priv, age))
+    return out
 
 
 class _LocalGroupMembersInfo2(ctypes.Structure):
@@ -185,3 +219,26 @@ def administrators() -> List[Tuple[str, str]]:
         if buf.value:
             api.NetApiBufferFree(buf)
     return out
+
+
+class _UserModals0(ctypes.Structure):
+    _fields_ = [("min_passwd_len", ctypes.c_ulong), ("max_passwd_age", ctypes.c_ulong),
+                ("min_passwd_age", ctypes.c_ulong), ("force_logoff", ctypes.c_ulong),
+                ("password_hist_len", ctypes.c_ulong)]
+
+
+TIMEQ_FOREVER = 0xFFFFFFFF
+
+
+def user_modals() -> Tuple[int, int]:
+    """(minimum password length, maximum password age in seconds or TIMEQ_FOREVER): NetUserModalsGet 0."""
+    api = _windll("netapi32")
+    buf = ctypes.c_void_p()
+    status = api.NetUserModalsGet(None, 0, ctypes.byref(buf))
+    if status != 0 or not buf.value:
+        raise OSError(f"NetUserModalsGet failed (NET_API_STATUS {status})")
+    try:
+        info = ctypes.cast(buf, ctypes.POINTER(_UserModals0)).contents
+        return int(info.min_passwd_len), int(info.max_passwd_age)
+    finally:
+        api.NetApiBufferFree(buf)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import struct
 from datetime import datetime
@@ -15,6 +16,7 @@ from ...facts.network import (
     SharedConnection,
     Socket,
 )
+from ...target.interface import Unsupported
 from ...target.windows import RegKey, multi_sz
 from ..interface import CollectContext, Collector, FactError
 from .common import (
@@ -202,10 +204,36 @@ def collect_sockets(ctx: CollectContext) -> Tuple[Socket, ...]:
     return tuple(out)
 
 
+def collect_probe(ctx: CollectContext) -> object:
+    """``--probe`` through the same sockets code as on Linux (tcp, dns, http)."""
+    from ..probe import collect_probe as probe
+
+    return probe(ctx)
+
+
+NPCAP_DLL = "System32\\Npcap\\wpcap.dll"
+
+
+def collect_capture(ctx: CollectContext) -> object:
+    """Live capture needs Npcap on Windows; without it the check is not applicable, and ybguard
+    never installs it (that would itself break the no-extra-software rule)."""
+    from ..capture import NotRequested, capture_seconds
+
+    ctx.target.require_live()
+    if capture_seconds(ctx) <= 0:
+        return NotRequested("capture.not_requested")
+    windir = os.environ.get("SystemRoot", "C:\\Windows")
+    if not os.path.isfile(os.path.join(windir, NPCAP_DLL)):
+        raise Unsupported("windows.no_npcap")
+    raise FactError("windows.npcap_unsupported")
+
+
 FACTS: Dict[str, Collector] = {
     "network.resolvers": collect_resolvers,
     "network.proxies": collect_proxies,
     "network.shared": collect_shared,
     "network.history": collect_history,
     "network.sockets": collect_sockets,
+    "network.probe": collect_probe,
+    "network.capture": collect_capture,
 }

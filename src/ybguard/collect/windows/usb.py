@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import Dict, List, Optional, Tuple
 
-from ...facts.usb import DeviceSighting, DriverState
+from ...facts.usb import DeviceSighting, DriverState, MountedMedia, RemovableDevice
+from ...target.interface import Unsupported
 from ...target.windows import Registry, RegKey
 from ..interface import CollectContext, Collector, FactError
 from .common import (
@@ -142,4 +143,66 @@ def collect_usb_history(ctx: CollectContext) -> Tuple[DeviceSighting, ...]:
     return tuple(out)
 
 
-FACTS: Dict[str, Collector] = {"usb.driver": collect_usb_driver, "usb.history": collect_usb_history}
+
+
+# --- attached now (live) ----------------------------------------------------------------------
+# A driver's Services\<driver>\Enum key is volatile: Plug and Play keeps in it, while the system
+# runs, the device instances the driver serves now ("Count", then "0", "1" … = instance ids).
+# It is never saved in a hive, so an offline image cannot say what is plugged in.
+PRESENT_DRIVERS = (("USBSTOR", "usb-storage"), ("UASPStor", "usb-storage"), ("cdrom", "optical"))
+
+
+def parse_enum_key(key: RegKey) -> List[str]:
+    """Device instance ids listed in a Services\\<driver>\\Enum key (``Count`` first)."""
+    count = key.int_value("Count") or 0
+    return [key.str_value(str(i)) for i in range(min(count, 256)) if key.str_value(str(i))]
+
+
+def _device_name(reg: Registry, instance: str) -> Tuple[str, str]:
+    """(friendly name, vendor/product words) of an Enum instance id, from Enum\\<instance>."""
+    key = _system_key(reg, f"Enum\\{instance}")
+    friendly = key.str_value("FriendlyName") if key is not None else ""
+    desc = key.str_value("DeviceDesc").split(";")[-1] if key is not None else ""
+    return friendly or desc, instance.split("\\")[1] if instance.count("\\") >= 2 else ""
+
+
+def collect_usb_attached(ctx: CollectContext) -> Tuple[RemovableDevice, ...]:
+    target = ctx.target
+    if not target.is_live:
+        raise Unsupported("windows.offline_attached")
+    reg = _registry(ctx)
+    out: List[RemovableDevice] = []
+    for service, kind in PRESENT_DRIVERS:
+        key = _system_key(reg, f"Services\\{service}\\Enum")
+        if key is None:
+            continue
+        for instance in parse_enum_key(key):
+            # an internal SATA CD/DVD drive is an optical drive all the same, as sr0 is on Linux
+            friendly, words = _device_name(reg, instance)
+            m = re.search(r"VID_([0-9A-Fa-f]{4})&PID_([0-9A-Fa-f]{4})", instance)
+            serial = device_serial(instance.rsplit("\\", 1)[-1])
+            out.append(RemovableDevice(kind=kind, name=instance, product=friendly or words, serial=serial,
+                                       driver=service, source=key.path,
+                                       vendor_id=m.group(1).lower() if m else "",
+                                       product_id=m.group(2).lower() if m else ""))
+    return tuple(out)
+
+
+def collect_usb_mounts(ctx: CollectContext) -> Tuple[MountedMedia, ...]:
+    """Drive letters on removable media or CD/DVD now (GetDriveTypeW), live only."""
+    if not ctx.target.is_live:
+        raise Unsupported("windows.offline_attached")
+    from .live import DRIVE_CDROM, DRIVE_REMOVABLE, drive_types
+
+    return tuple(MountedMedia(device=root.rstrip("\\"), mountpoint=root,
+                              fstype="cdrom" if kind == DRIVE_CDROM else "removable",
+                              source=f"GetDriveTypeW({root}) = {kind}")
+                 for root, kind in drive_types() if kind in (DRIVE_REMOVABLE, DRIVE_CDROM))
+
+
+FACTS: Dict[str, Collector] = {
+    "usb.driver": collect_usb_driver,
+    "usb.history": collect_usb_history,
+    "usb.attached": collect_usb_attached,
+    "usb.mounts": collect_usb_mounts,
+}
