@@ -138,3 +138,91 @@ def test_backups_with_unknown_disks_keep_the_proven_fails() -> None:
                       disks_unknown=("windows.disk_unknown", (("path", "C:\\yb\\a.db"), ("reason", "IOCTL"))))
     got = [(r.status, r.message.key) for r in backup_copies({"backups.files": (found,)}, policy)]
     assert got == [(Status.FAIL, "backups.too_few"), (Status.ERROR, "backups.disks_unknown")]
+
+
+# --- offline accounts from the SAM hive ---------------------------------------------------------
+# Values built to the documented layout; checked against a real Windows 7 SAM (regipy's MIT test
+# data, SAM.xz: Administrator ACB 0x211, Guest 0x215 with a 4-byte NT entry, Preston RID 1000 in
+# Administrators) by hand — it is not committed (see tests/data/windows/README.md).
+MACHINE = (1760460187, 1592185332, 161725925)
+
+
+def _user_f(rid: int, acb: int, last_set: int) -> bytes:
+    import struct
+
+    f = bytearray(0x50)
+    struct.pack_into("<Q", f, 0x18, last_set)
+    struct.pack_into("<I", f, 0x30, rid)
+    struct.pack_into("<H", f, 0x38, acb)
+    return bytes(f)
+
+
+def _user_v(name: str, nt_len: int) -> bytes:
+    import struct
+
+    raw = name.encode("utf-16-le")
+    v = bytearray(0xCC)
+    struct.pack_into("<II", v, 0x0C, 0, len(raw))
+    struct.pack_into("<II", v, 0xA8, len(raw), nt_len)
+    return bytes(v) + raw + b"\0" * nt_len
+
+
+def _sid(*subs: int) -> bytes:
+    import struct
+
+    return bytes([1, len(subs)]) + (5).to_bytes(6, "big") + struct.pack(f"<{len(subs)}I", *subs)
+
+
+def sam_tree(now_filetime: int) -> Dict:
+    import struct
+
+    domain_f = bytearray(0x60)
+    struct.pack_into("<q", domain_f, 0x18, -42 * 86400 * 10 ** 7)
+    struct.pack_into("<H", domain_f, 0x50, 8)
+    members = _sid(21, *MACHINE, 500) + _sid(21, *MACHINE, 1002) + _sid(21, 9, 9, 9, 1002)  # a domain account
+    alias_c = bytearray(0x34)
+    struct.pack_into("<I", alias_c, 0x28, 0)
+    struct.pack_into("<I", alias_c, 0x30, 3)
+    day = 86400 * 10 ** 7
+    users = {
+        "000001F4": {"F": _user_f(500, 0x211, now_filetime - 400 * day), "V": _user_v("Administrator", 0x14)},
+        "000001F5": {"F": _user_f(501, 0x214, 0), "V": _user_v("Guest", 4)},  # enabled, no password
+        "000003E9": {"F": _user_f(1001, 0x10, now_filetime - 10 * day), "V": _user_v("yb-operator", 0x38)},
+        "000003EA": {"F": _user_f(1002, 0x210, now_filetime - 200 * day), "V": _user_v("医保管理员", 0x14)},
+        "Names": {"Administrator": {}},
+    }
+    return {"SAM": {"Domains": {
+        "Account": {"F": bytes(domain_f), "V": b"\0" * 0x20 + struct.pack("<3I", *MACHINE), "Users": users},
+        "Builtin": {"Aliases": {"00000220": {"C": bytes(alias_c) + members}}}}}}
+
+
+def test_accounts_offline_from_the_sam_hive() -> None:
+    from datetime import datetime, timezone
+
+    from memreg import mem_target
+
+    now = datetime(2026, 12, 2, tzinfo=timezone.utc)
+    filetime = int((now.timestamp() + 11644473600) * 10 ** 7)
+    target = mem_target(base_system(), sam=sam_tree(filetime))
+    facts = FactSet(target, Policy(), ScanOptions(now=now), registry_for("windows"))
+    users = {u.name: u for u in facts.get("accounts.users")}
+    assert set(users) == {"Administrator", "Guest", "yb-operator", "医保管理员"}
+    assert not users["Administrator"].login and users["Guest"].login and users["Guest"].password_state == "empty"
+    assert users["yb-operator"].password_state == "set" and users["yb-operator"].max_days == 42
+    assert users["医保管理员"].max_days is None and users["医保管理员"].password_age_days == 200
+    from ybguard.checks.accounts import empty_password, password_age
+
+    f = {"accounts.users": tuple(users.values())}
+    assert {r.subject for r in empty_password(f, Policy())} == {"Guest"}
+    assert {r.subject for r in uid0(f, Policy())} == {"医保管理员"}  # the domain SID's 1002 is not this machine's
+    assert {r.subject for r in never_expires(f, Policy())} == {"Guest", "医保管理员"}  # ACB_PWNOEXP
+    assert {r.subject for r in password_age(f, Policy())} == {"医保管理员"}
+
+
+def test_sam_values_that_do_not_parse_are_errors() -> None:
+    from ybguard.collect.windows.accounts import parse_sam_user
+
+    with pytest.raises(ValueError):
+        parse_sam_user(b"\0" * 8, b"\0" * 0xCC)
+    with pytest.raises(ValueError):
+        parse_sam_user(_user_f(1001, 0x10, 0), _user_v("x", 7))  # an NT entry of no known length

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import struct
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from ...facts.accounts import Account, PasswordPolicy
 from ...target.interface import TargetError, Unsupported
-from ...target.windows import WindowsTarget
+from ...target.windows import Hive, RegKey, WindowsTarget, filetime_to_datetime
 from ..interface import CollectContext, Collector, FactError
 from .common import (
     _registry,
@@ -154,10 +154,120 @@ def accounts_from_netapi(users: Sequence[Tuple[str, int, int, int, int]], admin_
     return tuple(out)
 
 
+# --- offline: the SAM hive's user records (SAM\Domains\Account\Users\<RID>\F and V) --------
+ACB_DISABLED = 0x0001
+ACB_PWNOTREQ = 0x0004
+ACB_PWNOEXP = 0x0200
+_V_BASE = 0xCC  # V's offsets count from the end of its 0xCC-byte header
+EMPTY_NT_LENGTHS = (0, 4, 0x18)  # a header with no hash: RC4 era (4) and AES era (0x18, Windows 10 1607+)
+
+
+def parse_sam_user(f: bytes, v: bytes) -> Tuple[str, int, int, int, bool]:
+    """A user's F and V values -> (name, RID, account control bits, password last set FILETIME,
+    has an NT hash). Layout: F 0x18 PasswordLastSet, 0x30 RID, 0x38 ACB flags; V entries are
+    (offset, length) pairs: 0x0C the name (UTF-16LE), 0xA8 the NT hash."""
+    if len(f) < 0x3A or len(v) < _V_BASE:
+        raise ValueError("SAM user F or V value is too short")
+    (last_set,) = struct.unpack_from("<Q", f, 0x18)
+    (rid,) = struct.unpack_from("<I", f, 0x30)
+    (acb,) = struct.unpack_from("<H", f, 0x38)
+    name_off, name_len = struct.unpack_from("<II", v, 0x0C)
+    if _V_BASE + name_off + name_len > len(v):
+        raise ValueError("SAM user name lies outside V")
+    name = v[_V_BASE + name_off:_V_BASE + name_off + name_len].decode("utf-16-le", "replace")
+    (nt_len,) = struct.unpack_from("<I", v, 0xAC)
+    if nt_len in EMPTY_NT_LENGTHS:
+        has_hash = False
+    elif nt_len == 0x14 or nt_len >= 0x28:  # 4-byte header + 16-byte hash; AES header + encrypted hash
+        has_hash = True
+    else:
+        raise ValueError(f"unknown NT hash entry length {nt_len}")
+    return name, rid, acb, last_set, has_hash
+
+
+def parse_sid(data: bytes, pos: int) -> Tuple[str, int]:
+    """A binary SID at ``pos`` -> (S-1-5-…, its length)."""
+    if pos + 8 > len(data):
+        raise ValueError("SID outside the value")
+    rev, count = data[pos], data[pos + 1]
+    if pos + 8 + 4 * count > len(data):
+        raise ValueError("SID outside the value")
+    authority = int.from_bytes(data[pos + 2:pos + 8], "big")
+    subs = struct.unpack_from(f"<{count}I", data, pos + 8)
+    return "-".join(["S", str(rev), str(authority), *map(str, subs)]), 8 + 4 * count
+
+
+def parse_alias_members(c: bytes) -> List[str]:
+    """An alias's C value (Builtin\\Aliases\00000220 = Administrators) -> member SIDs."""
+    if len(c) < 0x34:
+        raise ValueError("SAM alias C value is too short")
+    (offset,) = struct.unpack_from("<I", c, 0x28)
+    (count,) = struct.unpack_from("<I", c, 0x30)
+    pos, out = 0x34 + offset, []
+    for _ in range(min(count, 4096)):
+        sid, size = parse_sid(c, pos)
+        out.append(sid)
+        pos += size
+    return out
+
+
+def machine_sid(account_v: bytes) -> str:
+    r"""The machine's SID from SAM\Domains\Account V: its last 12 bytes are the 3 sub-authorities."""
+    if len(account_v) < 12:
+        raise ValueError("SAM account V value is too short")
+    return "S-1-5-21-" + "-".join(map(str, struct.unpack("<3I", account_v[-12:])))
+
+
+def _bytes_of(key: Optional[RegKey], name: str) -> bytes:
+    data = key.value(name) if key is not None else None
+    if not isinstance(data, bytes):
+        raise FactError("windows.key_missing", path=f"{key.path if key is not None else 'SAM'} {name}")
+    return data
+
+
+def accounts_from_sam(reg_sam: Hive, now_days: int) -> Tuple[Account, ...]:
+    account = reg_sam.key("SAM\\Domains\\Account")
+    users = reg_sam.key("SAM\\Domains\\Account\\Users")
+    if account is None or users is None:
+        raise FactError("windows.key_missing", path=f"{reg_sam.label}\\SAM\\Domains\\Account\\Users")
+    try:
+        _min_len, max_age = parse_sam_domain_f(_bytes_of(account, "F"))
+        local = machine_sid(_bytes_of(account, "V"))
+        alias = reg_sam.key("SAM\\Domains\\Builtin\\Aliases\\00000220")
+        members = parse_alias_members(_bytes_of(alias, "C")) if alias is not None else []
+    except ValueError as exc:
+        raise FactError("windows.bad_value", path=account.path, value=str(exc)) from None
+    admin_rids = {int(m.rsplit("-", 1)[1]) for m in members if m.rsplit("-", 1)[0] == local}
+    out = []
+    for key in users.subkeys():
+        if key.name.lower() == "names":
+            continue
+        try:
+            name, rid, acb, last_set, has_hash = parse_sam_user(_bytes_of(key, "F"), _bytes_of(key, "V"))
+        except ValueError as exc:
+            raise FactError("windows.bad_value", path=key.path, value=str(exc)) from None
+        changed = filetime_to_datetime(last_set)
+        last_days = int(changed.timestamp() // 86400) if changed is not None else None
+        admin = rid in admin_rids and rid != BUILTIN_ADMINISTRATOR_RID
+        out.append(Account(
+            name=name, uid=rid, login=not acb & ACB_DISABLED, password_state="set" if has_hash else "empty",
+            last_change_days=last_days, max_days=None if acb & ACB_PWNOEXP else max_age,
+            source=f"{key.path} F/V: RID {rid}, ACB {acb:#06x}, NT hash {'present' if has_hash else 'absent'}",
+            password_age_days=(now_days - last_days) if last_days is not None else None,
+            admin_via=f"member of BUILTIN\\Administrators ({ADMINISTRATORS_SID}) in the SAM hive" if admin else ""))
+    return tuple(out)
+
+
 def collect_users(ctx: CollectContext) -> Tuple[Account, ...]:
     target = ctx.target
     if not target.is_live:
-        raise Unsupported("windows.sam_accounts")
+        import time as _t
+
+        sam = _registry(ctx).sam
+        if sam is None:
+            raise Unsupported("windows.sam_missing")
+        now = ctx.options.now.timestamp() if ctx.options.now else _t.time()
+        return accounts_from_sam(sam, int(now // 86400))
     import time as _time
 
     from . import live
