@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 SYSTEM_TOOLS := ip:iproute2 tcpdump:tcpdump nft:nftables iptables:iptables debootstrap:debootstrap \
                 tcpreplay:tcpreplay modprobe:kmod ps:procps sha256sum:coreutils rpm:rpm rpmbuild:rpm
 
-.PHONY: all scan test lint unit sysdeps venv bench docs clean
+.PHONY: all scan test lint unit sysdeps venv bench docs clean wine-deps dist-windows unit-py39
 
 all: test
 
@@ -43,7 +43,7 @@ scan: $(STAMP)
 	  3) echo "exit 3: incomplete (some checks could not read their facts)";; *) exit $$rc;; esac
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench tools
 	$(BIN)/mypy src
 
 # pytest exits 5 when it collects no test at all; that is "nothing to run", not a failure.
@@ -52,8 +52,43 @@ PYTEST := $(BIN)/pytest -q; rc=$$?; [ $$rc -eq 5 ] && { echo "pytest: no tests c
 unit: $(STAMP)
 	@$(PYTEST)
 
-test: sysdeps $(STAMP) lint
+test: sysdeps wine-deps $(STAMP) lint dist-windows
 	@$(PYTEST)
+	@$(MAKE) --no-print-directory unit-py39
+
+# --- Windows: the Wine harness and the portable build (docs/windows.md) ----------------------
+# Debian's wine64 (+ wine), and the zh_CN / en_US UTF-8 locales Wine needs to pick code pages
+# 936 and 1252; both installed only when missing.
+WINE_LOCALES := zh_CN.UTF-8 en_US.UTF-8
+wine-deps:
+	@missing=""; command -v wine >/dev/null 2>&1 || missing="wine64 wine"; \
+	command -v locale-gen >/dev/null 2>&1 || missing="$$missing locales"; \
+	if [ -n "$$missing" ]; then echo "installing:$$missing"; \
+	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq; \
+	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 \
+	    install -y -qq --no-install-recommends $$missing >/dev/null; fi; \
+	for l in $(WINE_LOCALES); do n=$$(echo $$l | sed 's/UTF-8/utf8/'); \
+	  locale -a 2>/dev/null | grep -qx "$$n" && continue; \
+	  grep -qx "$$l UTF-8" /etc/locale.gen 2>/dev/null || echo "$$l UTF-8" | $$( [ "$$(id -u)" = 0 ] || echo sudo ) tee -a /etc/locale.gen >/dev/null; \
+	  need=1; done; \
+	if [ -n "$$need" ]; then $$( [ "$$(id -u)" = 0 ] || echo sudo ) locale-gen >/dev/null; fi
+
+# dist/ybguard-VERSION-windows-amd64.zip: embeddable CPython 3.9 (pinned sha256), win_amd64
+# wheels resolved by a real Python 3.9, ybguard, ybguard.cmd. Downloads cached in .cache/.
+dist-windows: $(STAMP)
+	@$(BIN)/python tools/dist_windows.py 2>&1 | grep -v "is ignored: it is neither" || true
+	@ls dist/ybguard-*-windows-amd64.zip >/dev/null
+
+# The unit suite (no namespaces, no Wine) on the lowest supported Python, found, not assumed.
+VENV39 ?= .venv39
+unit-py39: $(STAMP)
+	@py39=$$($(BIN)/python -c 'import sys; sys.path.insert(0, "tools"); from dist_windows import find_python39; print(find_python39())') || exit 1; \
+	if [ ! -x $(VENV39)/bin/python ] || [ pyproject.toml -nt $(VENV39)/.installed ]; then \
+	  $$py39 -m venv $(VENV39) && $(VENV39)/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v "is ignored" ; \
+	  $(VENV39)/bin/python -m pip install -q -e '.[dev]' 2>&1 | grep -v "is ignored"; touch $(VENV39)/.installed; fi; \
+	echo "unit suite on $$($(VENV39)/bin/python --version)"; \
+	$(VENV39)/bin/pytest -q -p no:cacheprovider -m "not netns and not wine and not slow" tests; rc=$$?; \
+	[ $$rc -eq 5 ] && rc=0; exit $$rc
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
@@ -62,4 +97,4 @@ docs: $(STAMP)
 	$(BIN)/ybguard checks --format markdown > docs/checks.md
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info
+	rm -rf $(VENV) .venv39 .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info

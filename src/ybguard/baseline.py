@@ -163,7 +163,7 @@ def load(path: str) -> Baseline:
     """Read a baseline file; a device, FIFO or directory is refused up front (reading /dev/zero
     never ends, and opening a FIFO waits for a writer forever), and the read is bounded."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0))
         with os.fdopen(fd, "rb") as fh:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
                 raise BaselineError(f"{path}: not a regular file")
@@ -181,8 +181,19 @@ def load(path: str) -> Baseline:
 
 # --- comparing (pure) ------------------------------------------------------------------------
 
+def _windows_style(path: str) -> bool:
+    return path[1:3] in (":\\", ":/") or path.startswith("\\\\")
+
+
 def _under(path: str, roots: Sequence[str]) -> bool:
+    """``path`` is one of ``roots`` or inside one. Windows paths (``C:\\…``, ``\\\\server\\…``)
+    compare with either separator and in any case, as NTFS does."""
     for root in roots:
+        if _windows_style(root) or _windows_style(path):
+            p, r = path.replace("/", "\\").lower(), root.replace("/", "\\").rstrip("\\").lower()
+            if p == r or p.startswith(r + "\\"):
+                return True
+            continue
         root = root.rstrip("/") or "/"
         if path == root or path.startswith(root if root == "/" else root + "/"):
             return True

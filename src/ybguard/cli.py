@@ -16,6 +16,7 @@ from . import __version__
 from .i18n import default_lang, has, t
 from .models import Severity
 from .policy import Policy, PolicyError
+from .streams import FILE_ERRORS, configure_std_streams, open_text_for_writing
 
 FORMATS = ("console", "json", "html", "junit", "prometheus")
 SEVERITIES = tuple(s.value for s in Severity)
@@ -71,7 +72,7 @@ def write_atomic(path: str, text: str) -> None:
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".ybguard-", suffix=".tmp", dir=directory)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        with os.fdopen(fd, "w", encoding="utf-8", errors=FILE_ERRORS) as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
@@ -241,7 +242,7 @@ def watch(policy_path: Optional[str], interval: float, output: str, use_syslog: 
     if output == "-":
         sys.exit(run_watch(policy, open_target(None), options, sys.stdout))
     try:
-        out = open(output, "a", encoding="utf-8")
+        out = open_text_for_writing(output, "a")
     except OSError as exc:
         raise Abort2(t("cli.write_failed", lang, path=output, reason=exc.strerror or str(exc))) from None
     with out:
@@ -368,8 +369,10 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     """Entry point: unexpected failures become one line and exit 2, never a traceback.
 
     click's own standalone mode maps Ctrl-C to exit 1, which scripts would read as
-    "non-compliant"; an interrupted scan is 130 here.
+    "non-compliant"; an interrupted scan is 130 here. Standard streams are made safe for any
+    character first (UTF-8 to pipes and files: ybguard.streams).
     """
+    configure_std_streams()
     try:
         rv = cli.main(args=list(argv) if argv is not None else None, prog_name="ybguard", standalone_mode=False)
     except SystemExit:

@@ -18,7 +18,8 @@ from .target.interface import Target, TargetError, Unsupported
 
 
 def _text(message: Msg, lang: str) -> str:
-    return t(message.key, lang, **dict(message.args))
+    """A message in ``lang``; an argument that is itself a Msg (a reason) is translated too."""
+    return t(message.key, lang, **{k: _text(v, lang) if isinstance(v, Msg) else v for k, v in message.args})
 
 
 def _reason_text(exc: BaseException, lang: str) -> str:

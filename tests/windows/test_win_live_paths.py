@@ -27,14 +27,18 @@ class RecordedTarget(WindowsLiveTarget):
         self.outputs = outputs
         self.secedit = secedit
         self.calls: List[Sequence[str]] = []
+        self.files: Dict[str, bytes] = {}
+
+    def tool_file(self, name: str) -> bytes:
+        return self.files.pop(name)
 
     def run(self, argv: Sequence[str], timeout: float = 10.0) -> str:
         self.calls.append(list(argv))
         if argv[0] == "secedit":
+            assert list(argv) == ["secedit", "/export", "/cfg", "secedit.inf"]  # contract 1, exactly
             if not self.secedit:
                 raise RuntimeError("secedit exited 1: access denied (not elevated)")
-            with open(argv[argv.index("/cfg") + 1], "wb") as fh:
-                fh.write(self.secedit)
+            self.files[argv[-1]] = self.secedit
             return ""
         return self.outputs[" ".join(argv)]
 
@@ -55,14 +59,14 @@ def _registry() -> Registry:
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_live_routes_from_route_print(lang: str) -> None:
-    target = RecordedTarget(_registry(), {"route print -4": (DATA / f"route_print_{lang}.txt").read_text("utf-8")})
+    target = RecordedTarget(_registry(), {"route print": (DATA / f"route_print_{lang}.txt").read_text("utf-8")})
     assert target.kind is TargetKind.WINDOWS_LIVE and target.is_live
     facts = FactSet(target, Policy(), ScanOptions(), registry_for("windows"))
     routes = facts.get("network.routing").routes
     defaults = {(r.gateway, r.dev, r.protocol, r.source) for r in routes if r.dst.prefixlen == 0}
     assert defaults == {
         ("192.168.1.1", "WLAN", "dhcp", "HKLM\\SYSTEM\\ControlSet001\\Services\\Tcpip\\Parameters\\Interfaces\\{W} DhcpDefaultGateway"),
-        ("192.168.1.1", "WLAN", "active", "route print -4"),  # the interface address mapped back to its name
+        ("192.168.1.1", "WLAN", "active", "route print"),  # the interface address mapped back to its name
     }
     lease = [r for r in routes if str(r.dst) == "10.50.0.0/16" and r.protocol == "active"]
     assert [r.dev for r in lease] == ["以太网"]
@@ -84,3 +88,28 @@ def test_live_net_accounts_garbage_is_an_error() -> None:
     target = RecordedTarget(_registry(), {"net accounts": "System error 5 has occurred.\n\nAccess is denied.\n"})
     with pytest.raises(ValueError):
         FactSet(target, Policy(), ScanOptions(), registry_for("windows")).get("accounts.password_policy")
+
+
+def test_route_exe_missing_still_fails_on_the_registry_gateway() -> None:
+    """Issue 12 item 3: the registry proves a default route; route.exe missing adds an error
+    naming it, and never hides the fail."""
+    from ybguard.checks import ALL_CHECKS
+    from ybguard.checks.network import check_default_route, check_public_route
+    from ybguard.engine import run_scan
+    from ybguard.target.interface import ToolMissing
+
+    class NoRouteExe(RecordedTarget):
+        def run(self, argv: Sequence[str], timeout: float = 10.0) -> str:
+            if argv[0] == "route":
+                raise ToolMissing("reason.missing_tool", tool="route")
+            return super().run(argv, timeout)
+
+    facts = FactSet(NoRouteExe(_registry(), {}), Policy(), ScanOptions(), registry_for("windows"))
+    routing = facts.get("network.routing")
+    for check in (check_default_route, check_public_route):
+        got = {(r.status.value, r.subject) for r in check({"network.routing": routing}, Policy())}
+        assert got == {("fail", "default via 192.168.1.1 dev WLAN table main"), ("error", "route print")}, check
+    report = run_scan(Policy(), NoRouteExe(_registry(), {}), [c for c in ALL_CHECKS if c.id == "network.default-route"],
+                      ScanOptions(lang="zh"))
+    err = next(f for f in report.findings if f.status.value == "error")
+    assert "route print" in err.message and "route" in err.message and "{" not in err.message

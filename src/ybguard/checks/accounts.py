@@ -10,7 +10,7 @@ from ..facts.accounts import Account, BackupSet, NtpSample, PasswordPolicy, Time
 from ..models import Evidence, Severity
 from ..policy.schema import Policy
 from . import integrity, rules
-from .interface import Check, Facts, Result, error, fail, msg, not_applicable, passed
+from .interface import Check, Facts, Msg, Result, error, fail, msg, not_applicable, passed
 
 
 def _ev(sources: Iterable[Tuple[str, str]]) -> Tuple[Evidence, ...]:
@@ -82,7 +82,9 @@ def never_expires(facts: Facts, policy: Policy) -> Iterable[Result]:
 
 def uid0(facts: Facts, policy: Policy) -> Iterable[Result]:
     for u in facts["accounts.users"]:
-        if u.uid == 0 and u.name != "root":
+        if u.admin_via:  # Windows: an administrator other than the built-in one (RID 500)
+            yield fail(u.name, msg("accounts.windows_admin", user=u.name, how=u.admin_via), Evidence(u.source, u.admin_via))
+        elif u.uid == 0 and u.name != "root":
             yield fail(u.name, msg("accounts.uid0", user=u.name), Evidence(u.source, f"{u.name} uid=0"))
 
 
@@ -158,7 +160,7 @@ def backup_copies(facts: Facts, policy: Policy) -> Iterable[Result]:
         if copies < rule.min_copies:
             problems.append(msg("backups.too_few", got=copies, want=rule.min_copies))
         disks = len({c.device for c in distinct})
-        if rule.distinct_disks and copies and disks < rule.min_copies:
+        if rule.distinct_disks and copies and disks < rule.min_copies and found.disks_unknown is None:
             problems.append(msg("backups.same_disk", got=disks, want=rule.min_copies))
         if found.copies:
             age_h = ((found.scanned_at or time.time()) - max(c.mtime for c in found.copies)) / 3600
@@ -167,7 +169,10 @@ def backup_copies(facts: Facts, policy: Policy) -> Iterable[Result]:
         if problems:
             for p in problems:
                 yield fail(subject, p, *ev)
-        else:
+        if found.disks_unknown is not None and rule.distinct_disks:  # partial: never a pass
+            key, args = found.disks_unknown
+            yield error(subject, msg("backups.disks_unknown", reason=Msg(key, args)), *ev)
+        elif not problems:
             yield passed(subject, msg("backups.ok", copies=copies, disks=disks), *ev)
 
 

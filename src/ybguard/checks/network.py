@@ -31,7 +31,7 @@ from ..facts.network import (
 from ..models import Evidence, Severity
 from ..policy.schema import Policy
 from . import rules as clauses
-from .interface import Check, Facts, Result, fail, msg, not_applicable
+from .interface import Check, Facts, Msg, Result, error, fail, msg, not_applicable
 
 # --- globally routable space ----------------------------------------------------------------
 
@@ -215,7 +215,7 @@ def check_public_route(facts: Facts, policy: Policy) -> Iterable[Result]:
         if subject in seen:
             continue
         seen[subject] = fail(subject, msg("network.public-route.found", route=subject, witness=witness), *_route_evidence(route, via))
-    return list(seen.values())
+    return list(seen.values()) + unread_errors(routing)
 
 
 def check_default_route(facts: Facts, policy: Policy) -> Iterable[Result]:
@@ -230,7 +230,14 @@ def check_default_route(facts: Facts, policy: Policy) -> Iterable[Result]:
         if subject not in seen:
             seen[subject] = fail(subject, msg("network.default-route.found", route=subject),
                                  *_route_evidence(route, via))
-    return list(seen.values())
+    return list(seen.values()) + unread_errors(routing)
+
+
+def unread_errors(routing: Routing) -> List[Result]:
+    """Partial facts: one error per source that could not be read, beside the proven fails (and
+    instead of a pass: with a source missing, the absence of a violation is not proven)."""
+    return [error(u.source, msg("network.partial", source=u.source, reason=Msg(u.key, u.args)),
+                  Evidence(u.source, "not read")) for u in routing.unreadable]
 
 
 # --- interfaces -----------------------------------------------------------------------------

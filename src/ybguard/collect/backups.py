@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 from ..facts.accounts import BackupCopy, BackupSet
-from .interface import CollectContext, Collector
+from .interface import CollectContext, Collector, FactError
 
 SYS_DEV_BLOCK = "/sys/dev/block"
 
@@ -68,19 +68,30 @@ def device_label(st_dev: int, mounts: Dict[str, Tuple[str, str, str]]) -> str:
 
 
 def collect_backups(ctx: CollectContext) -> Tuple[BackupSet, ...]:
-    target = ctx.target
     rules = ctx.policy.backups
     if not rules:
         return ()
     with open("/proc/self/mountinfo", encoding="utf-8", errors="replace") as fh:
         mounts = parse_mountinfo(fh.read())
-    labels: Dict[int, str] = {}
+    return backup_sets(ctx, lambda path, st, needed: device_label(st.st_dev, mounts))
+
+
+DiskOf = Callable[[str, os.stat_result, bool], str]
+
+
+def backup_sets(ctx: CollectContext, disk_of: DiskOf) -> Tuple[BackupSet, ...]:
+    """Every copy of every policy entry; ``disk_of(path, stat, needed)`` names the disk a copy
+    is on (asked once per filesystem: st_dev; ``needed`` is False when the entry does not ask
+    for distinct disks), so Linux and Windows differ only there."""
+    target = ctx.target
+    labels: Dict[Tuple[int, bool], str] = {}
     scanned_at = ctx.options.now.timestamp() if ctx.options.now else time.time()
     out = []
-    for rule in rules:
+    for rule in ctx.policy.backups:
         seen = set()
         files: Dict[Tuple[int, int], str] = {}  # (st_dev, st_ino) -> first path: links are one file
         copies = []
+        unknown: Optional[Tuple[str, Tuple[Tuple[str, object], ...]]] = None
         for pattern in rule.paths:
             for path in target.glob(pattern):
                 if path in seen:
@@ -89,12 +100,18 @@ def collect_backups(ctx: CollectContext) -> Tuple[BackupSet, ...]:
                 st = target.stat(path)
                 if not os.path.isfile(target.host_path(path)):
                     continue
-                if st.st_dev not in labels:
-                    labels[st.st_dev] = device_label(st.st_dev, mounts)
+                key = (st.st_dev, rule.distinct_disks)
+                if key not in labels:
+                    try:
+                        labels[key] = disk_of(path, st, rule.distinct_disks)
+                    except FactError as exc:  # partial: the copies and their ages are still known
+                        unknown = unknown or (exc.key, tuple(sorted(exc.args_map.items())))
+                        labels[key] = f"volume {st.st_dev} (disk unknown)"
                 same_as = files.setdefault((st.st_dev, st.st_ino), path)
-                copies.append(BackupCopy(path=path, size=st.st_size, mtime=st.st_mtime, device=labels[st.st_dev],
+                copies.append(BackupCopy(path=path, size=st.st_size, mtime=st.st_mtime, device=labels[key],
                                          same_as="" if same_as == path else same_as))
-        out.append(BackupSet(patterns=tuple(rule.paths), copies=tuple(copies), scanned_at=scanned_at))
+        out.append(BackupSet(patterns=tuple(rule.paths), copies=tuple(copies), scanned_at=scanned_at,
+                             disks_unknown=unknown))
     return tuple(out)
 
 

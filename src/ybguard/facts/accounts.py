@@ -34,6 +34,7 @@ class Account:
     max_days: Optional[int] = None
     source: str = ""
     password_age_days: Optional[int] = None  # scan day - last change; None when unknown or 0 (forced change)
+    admin_via: str = ""  # Windows: how a non-built-in account holds administrator power ("" = it does not)
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,8 @@ class BackupSet:
     patterns: Tuple[str, ...]
     copies: Tuple[BackupCopy, ...]
     scanned_at: Optional[float] = None  # epoch seconds the ages are measured from (scan start)
+    # why the disks of the copies are unknown (i18n key, args); the count and age still stand
+    disks_unknown: Optional[Tuple[str, Tuple[Tuple[str, object], ...]]] = None
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import enum
 import ipaddress
 from dataclasses import dataclass
-from typing import Optional, Tuple, Union
+from typing import Any, Optional, Tuple, Union
 
 from .keys import FactKey
 
@@ -144,10 +144,22 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Unread:
+    """One source of a fact that could not be read; ``key``/``args`` name the i18n reason."""
+
+    source: str
+    key: str
+    args: Tuple[Tuple[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
 class Routing:
     routes: Tuple[Route, ...]
     rules: Tuple[Rule, ...]
     source: str = ""
+    # sources that could not be read (route.exe missing …): the routes are partial; the checks
+    # report every violation the readable sources prove, plus one error per unread source
+    unreadable: Tuple[Unread, ...] = ()
 
 
 @dataclass(frozen=True)

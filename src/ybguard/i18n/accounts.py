@@ -68,6 +68,11 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
     "accounts.age_old": ("账户 {user} 的口令已 {days} 天未更换，超过策略规定的 {want} 天",
                          "the password of {user} is {days} days old, older than the policy's {want} days"),
     "accounts.never_expires": ("可登录账户 {user} 的口令永不过期", "the password of login account {user} never expires"),
+    "backups.disks_unknown": ("无法确定备份副本所在的物理磁盘（{reason}），不能证明它们位于不同磁盘",
+                              "the physical disks of the copies are unknown ({reason}): that they sit on "
+                              "different disks is not proven"),
+    "accounts.windows_admin": ("账户 {user} 拥有管理员权限（{how}），它不是内置 Administrator 账户",
+                               "account {user} holds administrator power ({how}) and is not the built-in Administrator"),
     "accounts.uid0": ("账户 {user} 的 UID 为 0，拥有与 root 相同的权限", "account {user} has UID 0: the same power as root"),
     # --- time -------------------------------------------------------------------------------
     "time.ntp-config.title": ("时间同步服务器配置", "Time synchronisation servers"),

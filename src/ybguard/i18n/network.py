@@ -28,6 +28,11 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
         "configuration (gateway/GATEWAY=, or the gateway handed out by DHCP); add explicit static "
         "routes for the 医保 platform networks only.",
     ),
+    "network.partial": (
+        "路由信息不完整：无法读取 {source}（{reason}）；以上不通过项由其余来源证明，其余路由未知",
+        "the routes are partial: {source} could not be read ({reason}); any fail above is proven by "
+        "the other sources, the rest of the routes are unknown",
+    ),
     "network.default-route.found": (
         "存在默认路由 {route}，策略禁止默认路由",
         "Default route {route} is present; the policy forbids default routes",

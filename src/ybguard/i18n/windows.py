@@ -24,6 +24,37 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
         "\\Select\\Current 指向的 {name} 在 SYSTEM 配置单元中不存在：{path}",
         "\\Select\\Current names {name}, which the SYSTEM hive does not hold: {path}",
     ),
+    "windows.offline_attached": (
+        "离线镜像无法得知现在插着什么设备：Windows 只在运行时于 Services\\<驱动>\\Enum 中登记在用设备（历史记录见 usb.storage-history）",
+        "an offline image cannot tell what is plugged in now: Windows lists the devices a driver serves "
+        "only while it runs (Services\\<driver>\\Enum); the history is checked by usb.storage-history",
+    ),
+    "windows.sam_accounts": (
+        "离线读取 Windows 账户需要 SAM 配置单元中的用户记录，本版本尚未支持；请在终端上实时扫描",
+        "reading Windows accounts offline needs the SAM hive's user records, which this version does not "
+        "read yet; scan the terminal live",
+    ),
+    "windows.hives_only": (
+        "只提供了注册表配置单元，没有文件系统，无法检查文件",
+        "only registry hives were given, no file system: files cannot be checked",
+    ),
+    "windows.disk_unknown": (
+        "无法确定 {path} 所在的物理磁盘：{reason}",
+        "the physical disk holding {path} is unknown: {reason}",
+    ),
+    "windows.no_npcap": (
+        "Windows 上的实时抓包需要 Npcap，而本机未安装（为此安装软件本身就违反终端规定）",
+        "live capture on Windows needs Npcap, which is not installed (installing it would itself break the "
+        "terminal rules)",
+    ),
+    "windows.npcap_unsupported": (
+        "本机已安装 Npcap，但本版本尚不能通过 Npcap 抓包",
+        "Npcap is installed, but this version cannot capture through Npcap yet",
+    ),
+    "windows.w32tm_unparsed": (
+        "无法解析 w32tm /query /status 的输出",
+        "the output of w32tm /query /status could not be parsed",
+    ),
     "windows.key_missing": ("注册表项不存在：{path}", "registry key not found: {path}"),
     "windows.bad_value": ("无法解析注册表值 {value}（{path}）", "cannot parse the registry value {value} ({path})"),
     "windows.hive_twice": (

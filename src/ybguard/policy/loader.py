@@ -226,7 +226,8 @@ def p_iface(node: yaml.Node, path: str, ctx: Ctx) -> str:
 
 def p_abs_path(node: yaml.Node, path: str, ctx: Ctx) -> str:
     value = _scalar(node, path, ctx, ("str",), "abs_path")
-    if not (value.startswith("/") or re.match(r"^[A-Za-z]:[\\/]", value)):
+    # POSIX, a drive letter, or on Windows a UNC share (\\server\share\...) or a \\?\ long path
+    if not (value.startswith("/") or re.match(r"^([A-Za-z]:[\\/]|\\\\[^\\/]+\\)", value)):
         raise ctx.error(node, path, "policy.bad_path", value=value)
     problem = glob_problem(value)
     if problem:

@@ -89,8 +89,9 @@ class Target(abc.ABC):
         """An open binary file for streaming (a log too big to read at once); FIFOs, sockets and
         (in an image) devices are refused before a byte is read, as in ``read_bytes``."""
         host = self.host_path(path)
-        # O_NONBLOCK: opening a FIFO must not wait for a writer; we refuse it right after.
-        fd = os.open(host, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; we refuse it right after (POSIX only;
+        # Windows has neither FIFOs in its file system nor the flag, and needs O_BINARY for raw bytes).
+        fd = os.open(host, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0))
         fh = os.fdopen(fd, "rb")
         try:
             if self._refuse(os.fstat(fd).st_mode):

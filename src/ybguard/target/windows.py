@@ -16,13 +16,15 @@ import io
 import os
 import subprocess
 import sys
+import tempfile
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from ..models import TargetKind
-from .interface import Target, TargetError, ToolMissing
+from .interface import Target, TargetError, ToolMissing, Unsupported
 from .linux import resolve_inside
 
+MAX_TOOL_FILE = 16 * 1024 * 1024
 _FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=timezone.utc)
 
 
@@ -366,6 +368,12 @@ class WindowsTarget(Target):
     os_family = "windows"
     registry: Registry
 
+    def tool_file(self, name: str) -> bytes:
+        """A file a tool run through ``run`` wrote under a relative ``name`` (``secedit /export /cfg
+        secedit.inf``); the live target runs tools in a private scratch directory, an evidence
+        bundle keeps it as ``commands/NAME``."""
+        raise Unsupported("reason.offline")
+
 
 class WindowsImageTarget(WindowsTarget):
     """A Windows installation scanned offline: hives are read, nothing is executed."""
@@ -378,8 +386,18 @@ class WindowsImageTarget(WindowsTarget):
         self.volume = volume  # True: a mounted volume (files readable); False: just hives
 
     def host_path(self, path: str) -> str:
-        found = ci_path(self.root, path.replace("\\", "/"))
-        return resolve_inside(self.root, found if found is not None else path.replace("\\", "/"))
+        """A path of the image: ``/Windows/…`` or a Windows path (``C:\\ybclient\\…``: the mounted
+        volume is the system drive), its parts matched case-insensitively as NTFS does."""
+        anchor, parts = split_windows_path(path)
+        rel = "/".join(parts) if anchor else path.replace("\\", "/")
+        found = ci_path(self.root, rel)
+        return resolve_inside(self.root, found if found is not None else rel)
+
+    def glob(self, pattern: str) -> List[str]:
+        anchor, _parts = split_windows_path(pattern)
+        if not anchor or not self.volume:
+            return super().glob(pattern) if not anchor else []
+        return windows_glob(pattern, lambda base: os.listdir(self.host_path(base)))
 
     @classmethod
     def from_root(cls, root: str) -> WindowsImageTarget:
@@ -557,6 +575,49 @@ def _live_registry() -> Registry:
     )
 
 
+def split_windows_path(pattern: str) -> Tuple[str, List[str]]:
+    """``\\\\?\\C:\\yb\\*.db`` or ``c:/yb/*.db`` -> ("C:\\", ["yb", "*.db"]); UNC shares keep
+    their ``\\\\server\\share\\`` anchor. A relative pattern has the anchor "" (the caller refuses it)."""
+    import ntpath
+
+    text = pattern.replace("/", "\\")
+    for prefix in ("\\\\?\\UNC\\", "\\\\?\\", "\\\\.\\"):
+        if text.upper().startswith(prefix.upper()):
+            text = ("\\\\" if prefix.endswith("UNC\\") else "") + text[len(prefix):]
+            break
+    drive, rest = ntpath.splitdrive(text)
+    if len(drive) == 2 and drive[1] == ":":
+        drive = drive.upper()
+    anchor = drive + "\\" if drive and rest.startswith("\\") else ""
+    return anchor, [p for p in rest.split("\\") if p and p != "."]
+
+
+def windows_glob(pattern: str, listdir: Callable[[str], List[str]] = os.listdir) -> List[str]:
+    """Matches of an absolute Windows pattern; ``*``/``?``/``[…]`` within one name, any case."""
+    import fnmatch
+    import ntpath
+
+    anchor, parts = split_windows_path(pattern)
+    if not anchor:
+        return []
+    found = [anchor]
+    for part in parts:
+        nxt: List[str] = []
+        wild = any(ch in part for ch in "*?[")
+        for base in found:
+            try:
+                names = listdir(base)
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            if wild:
+                nxt += [ntpath.join(base, n) for n in sorted(names) if fnmatch.fnmatchcase(n.lower(), part.lower())]
+            else:
+                same = [n for n in names if n.lower() == part.lower()]
+                nxt += [ntpath.join(base, same[0])] if same else []
+        found = nxt
+    return sorted(set(found), key=str.lower)
+
+
 class _NoKey(RegKey):
     path = name = ""
 
@@ -578,15 +639,43 @@ class WindowsLiveTarget(WindowsTarget):
     def __init__(self, registry: Optional[Registry] = None) -> None:
         super().__init__(os.environ.get("SystemDrive", "C:") + "\\")
         self.registry = registry if registry is not None else _live_registry()
+        self._scratch: Optional[tempfile.TemporaryDirectory] = None
 
     def host_path(self, path: str) -> str:
         return path
 
+    def _scratch_dir(self) -> str:
+        if self._scratch is None:
+            self._scratch = tempfile.TemporaryDirectory(prefix="ybguard-")  # removed at exit
+        return self._scratch.name
+
+    def glob(self, pattern: str) -> List[str]:
+        """Windows paths: drive letters, ``\\`` or ``/``, ``\\?\\`` long-path prefixes, and names
+        matched case-insensitively as NTFS does; each match is spelt as on disk, so
+        ``c:\\YB\\a.db`` and ``C:\\yb\\A.DB`` are one path (one backup copy, not two)."""
+        return windows_glob(pattern)
+
+    def tool_file(self, name: str) -> bytes:
+        path = os.path.join(self._scratch_dir(), os.path.basename(name))
+        try:
+            with open(path, "rb") as fh:
+                return fh.read(MAX_TOOL_FILE)
+        finally:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+
     def run(self, argv: Sequence[str], timeout: float = 10.0) -> str:
-        """Console tools print in the OEM code page (cp936 on Chinese Windows), not UTF-8."""
+        """Console tools print in the OEM code page (cp936 on Chinese Windows), not UTF-8.
+
+        They run in a private scratch directory: a tool told to write a relative file name
+        (``secedit /export /cfg secedit.inf``) writes there, never beside the user's files.
+        """
         self.require_live()
         try:
             proc = subprocess.run(list(argv), capture_output=True, timeout=timeout, check=False,
+                                  cwd=self._scratch_dir(), stdin=subprocess.DEVNULL,
                                   creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0))
         except FileNotFoundError:
             raise ToolMissing("reason.missing_tool", tool=argv[0]) from None
