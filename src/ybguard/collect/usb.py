@@ -169,7 +169,7 @@ def collect_mounts(ctx: CollectContext) -> Tuple[MountedMedia, ...]:
 
 MODPROBE_DIRS = ("/lib/modprobe.d", "/usr/lib/modprobe.d", "/usr/local/lib/modprobe.d", "/run/modprobe.d",
                  "/etc/modprobe.d")
-_NO_OP_COMMANDS = {"true", "false", "/bin/true", "/bin/false", "/usr/bin/true", "/usr/bin/false", "exit", ":"}
+_NO_OP_COMMANDS = frozenset({"true", "false", "/bin/true", "/bin/false", "/usr/bin/true", "/usr/bin/false"})
 
 
 @dataclass(frozen=True)
@@ -218,10 +218,22 @@ def parse_modprobe_conf(text: str, where: str) -> Tuple[ModprobeRule, ...]:
     return tuple(out)
 
 
+_EXIT = re.compile(r"^exit(?:[ \t]+\d+)?$")
+_SH_COMMENT = re.compile(r"[ \t]+#.*$")
+
+
 def install_is_noop(command: str) -> bool:
-    """``install usb-storage /bin/false`` (or ``/bin/true``, ``exit 1``): loading it does nothing."""
-    words = command.replace(";", " ").split()
-    return bool(words) and words[0] in _NO_OP_COMMANDS
+    """``install usb-storage /bin/false`` (or ``/bin/true``, ``exit 1``): loading it does nothing.
+
+    kmod hands the command to ``/bin/sh -c``, so ``/bin/true; modprobe --ignore-install
+    usb-storage`` loads the module after all. Only a command that is one of these words and
+    nothing else (a trailing ``# comment`` aside, which sh ignores) counts: anything after it —
+    ``;``, ``&&``, ``|``, ``$(…)``, a second line, even an argument — may load something.
+    """
+    text = _SH_COMMENT.sub("", command.strip())
+    if any(ch in text for ch in "\n;&|`$<>()\\'\"") or "#" in text:
+        return False
+    return text in _NO_OP_COMMANDS or bool(_EXIT.match(text))
 
 
 def parse_modules_builtin(text: str) -> Set[str]:
