@@ -68,7 +68,7 @@ def test_debian_root_fail_then_pass(debian_root_path: Path, tmp_path: Path, acct
     got = outcome(report)
     assert code == 1
     assert got["accounts.password-min-length"] == {"fail": {"password policy"}}  # pam_unix default 6
-    assert got["accounts.password-max-age"] == {"fail": {"password policy"}}  # PASS_MAX_DAYS 99999
+    assert got["accounts.password-max-age"] == {"fail": {"bob"}}  # bob's own field 5 is 99999 (login.defs only seeds)
     assert got["accounts.empty-password"] == {"fail": {"alice"}}
     assert got["accounts.password-age"] == {"fail": {"bob"}}
     assert got["accounts.never-expires"] == {"fail": {"bob"}}

@@ -26,6 +26,7 @@ COLLECTORS: Mapping[str, Mapping[str, Collector]] = {
     },
     "windows": {
         **windows.WINDOWS,
+        **accounts.WINDOWS,
     },
 }
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Dict, List, Mapping, Optional, Tuple
 
-from ..facts.accounts import Account, PasswordPolicy
+from ..facts.accounts import Account, AccountMaxAge, PasswordAging, PasswordPolicy
 from . import backups, integrity, timesync
 from .interface import CollectContext, Collector
 
@@ -40,8 +40,9 @@ PWQUALITY_CONF = "/etc/security/pwquality.conf"
 PWQUALITY_DIR = "/etc/security/pwquality.conf.d"
 NOLOGIN_SHELLS = frozenset({
     "/usr/sbin/nologin", "/sbin/nologin", "/bin/false", "/usr/bin/false", "/bin/sync", "/usr/bin/nologin",
-    "/sbin/shutdown", "/sbin/halt", "",
+    "/sbin/shutdown", "/sbin/halt",
 })
+DEFAULT_SHELL = "/bin/sh"  # passwd(5): an empty shell field means /bin/sh
 NEVER_DAYS = 99999  # shadow's conventional "never expires"
 CREDITS = ("dcredit", "ucredit", "lcredit", "ocredit")
 
@@ -172,20 +173,32 @@ def stack_minimum(lines: Tuple[PamLine, ...], pwquality_conf: Mapping[str, str]
 
 
 def parse_passwd(text: str) -> List[Tuple[str, str, int, str]]:
-    """/etc/passwd -> [(name, password field, uid, shell)]; malformed lines raise ValueError."""
+    """/etc/passwd -> [(name, password field, uid, shell)] as glibc's ``getpwnam`` sees them.
+
+    The *first* line for a name is the account (nss_files stops at the first match), so later
+    lines of the same name are dropped; an empty shell field is ``/bin/sh`` (passwd(5)), not a
+    nologin shell. Malformed lines raise ValueError.
+    """
     out = []
+    seen = set()
     for n, raw in enumerate(text.splitlines(), 1):
         if not raw.strip() or raw.startswith(("#", "+", "-")):
             continue
         f = raw.split(":")
         if len(f) < 7:
             raise ValueError(f"/etc/passwd line {n}: expected 7 fields")
-        out.append((f[0], f[1], int(f[2]), f[6].strip()))
+        if f[0] in seen:
+            continue
+        seen.add(f[0])
+        out.append((f[0], f[1], int(f[2]), f[6].strip() or DEFAULT_SHELL))
     return out
 
 
 def parse_shadow(text: str) -> Dict[str, Tuple[str, Optional[int], Optional[int]]]:
-    """/etc/shadow -> {name: (password field, lastchg days, max days)}; empty numbers -> None."""
+    """/etc/shadow -> {name: (password field, lastchg days, max days)}; empty numbers -> None.
+
+    As ``getspnam``: the first line for a name wins; a later one cannot replace it.
+    """
     out: Dict[str, Tuple[str, Optional[int], Optional[int]]] = {}
     for n, raw in enumerate(text.splitlines(), 1):
         if not raw.strip() or raw.startswith(("#", "+", "-")):
@@ -193,6 +206,8 @@ def parse_shadow(text: str) -> Dict[str, Tuple[str, Optional[int], Optional[int]
         f = raw.split(":")
         if len(f) < 5:
             raise ValueError(f"/etc/shadow line {n}: expected 9 fields")
+        if f[0] in out:
+            continue
         maxd = _int(f[4])
         out[f[0]] = (f[1], _int(f[2]), maxd if maxd is None or maxd >= 0 else None)
     return out
@@ -273,6 +288,32 @@ def collect_password_policy(ctx: CollectContext) -> PasswordPolicy:
     return PasswordPolicy(min_length=minimum, max_age_days=max_days, sources=tuple(sources))
 
 
+def password_aging(users: Tuple[Account, ...], login_defs: Mapping[str, str]) -> PasswordAging:
+    """Each login account's own maximum age (shadow field 5, what ``chage -M`` sets): that is
+    what applies to it. ``PASS_MAX_DAYS`` only seeds accounts created later, so it is shown
+    beside the accounts, not judged in their place."""
+    raw = login_defs.get("PASS_MAX_DAYS")
+    default = _int(raw)
+    if default is not None and (default < 0 or default >= NEVER_DAYS):
+        default = None
+    accounts = tuple(AccountMaxAge(u.name, u.max_days if u.max_days is None or u.max_days < NEVER_DAYS else None,
+                                   u.source)
+                     for u in users if u.login and u.password_state != "locked")
+    sources = (("/etc/login.defs", f"PASS_MAX_DAYS={raw if raw is not None else '(unset)'} (new accounts only)"),)
+    return PasswordAging(per_account=True, default_days=default, accounts=accounts, sources=sources)
+
+
+def collect_max_age(ctx: CollectContext) -> PasswordAging:
+    defs = parse_login_defs(ctx.target.read_text_optional("/etc/login.defs") or "")
+    return password_aging(ctx.facts.get("accounts.users"), defs)
+
+
+def max_age_from_policy(ctx: CollectContext) -> PasswordAging:
+    """Windows: the maximum password age is one account policy for every account."""
+    pp: PasswordPolicy = ctx.facts.get("accounts.password_policy")
+    return PasswordAging(per_account=False, default_days=pp.max_age_days, accounts=(), sources=pp.sources)
+
+
 def collect_users(ctx: CollectContext) -> Tuple[Account, ...]:
     passwd = ctx.target.read_text("/etc/passwd")
     shadow = ctx.target.read_text("/etc/shadow")  # unreadable (not root) raises: error, never pass
@@ -282,7 +323,12 @@ def collect_users(ctx: CollectContext) -> Tuple[Account, ...]:
 LINUX: Dict[str, Collector] = {
     "accounts.password_policy": collect_password_policy,
     "accounts.users": collect_users,
+    "accounts.max_age": collect_max_age,
     **timesync.LINUX,
     **backups.LINUX,
     **integrity.LINUX,
+}
+
+WINDOWS: Dict[str, Collector] = {
+    "accounts.max_age": max_age_from_policy,
 }
