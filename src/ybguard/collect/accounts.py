@@ -16,8 +16,9 @@ What the *effective* minimum password length is, and why (see docs/accounts-time
 * ``pam_unix``: ``minlen=N`` (default 6) is checked for every non-root password change.
 * ``login.defs PASS_MIN_LEN`` is not read by PAM; it is shown as evidence only.
 
-Within one PAM stack every non-``optional`` module must accept the password, so the stack's
-minimum is the largest of its modules'; across stacks (Debian ``common-password``, RHEL
+Within one PAM stack the minimum is what libpam's control flow makes of the modules' minimums
+(collect/pam.py walks both passes of ``pam_chauthtok``; a ``sufficient`` or ``[success=N]`` module
+ahead of pam_pwquality can skip it, and a stack that cannot be decided is an error); across stacks (Debian ``common-password``, RHEL
 ``system-auth`` and ``password-auth``) a user can take the weakest, so the host's minimum
 is the smallest stack minimum.
 """
@@ -32,8 +33,8 @@ from datetime import datetime
 from typing import Dict, List, Mapping, Optional, Tuple
 
 from ..facts.accounts import Account, AccountMaxAge, PasswordAging, PasswordPolicy
-from . import backups, integrity, timesync
-from .interface import CollectContext, Collector
+from . import backups, integrity, pam, timesync
+from .interface import CollectContext, Collector, FactError
 
 PAM_PASSWORD_FILES = ("/etc/pam.d/common-password", "/etc/pam.d/system-auth", "/etc/pam.d/password-auth")
 PWQUALITY_CONF = "/etc/security/pwquality.conf"
@@ -80,6 +81,7 @@ class PamLine:
     control: str
     module: str  # basename: pam_pwquality.so
     args: Tuple[str, ...]
+    optional_load: bool = False  # "-password": skipped when the module is not installed
 
 
 _PAM_LINE = re.compile(r"^(-?\w+)\s+(\[[^\]]*\]|\S+)\s+(\S+)\s*(.*)$")
@@ -99,11 +101,15 @@ def parse_pam_password(text: str, file: str) -> Tuple[PamLine, ...]:
         joined.append((start, buf + raw))
         buf = ""
     for lineno, raw in joined:
-        m = _PAM_LINE.match(raw.split("#", 1)[0].strip())
+        line = raw.split("#", 1)[0].strip()
+        if line.startswith("@include"):  # Debian: another file's lines, all types
+            out.append(PamLine(file, lineno, "@include", line[len("@include"):].strip(), ()))
+            continue
+        m = _PAM_LINE.match(line)
         if m is None or m.group(1).lstrip("-") != "password":
             continue
         module = m.group(3).rsplit("/", 1)[-1]
-        out.append(PamLine(file, lineno, m.group(2), module, tuple(m.group(4).split())))
+        out.append(PamLine(file, lineno, m.group(2), module, tuple(m.group(4).split()), m.group(1).startswith("-")))
     return tuple(out)
 
 
@@ -157,19 +163,18 @@ def module_minimum(line: PamLine, pwquality_conf: Mapping[str, str]) -> Tuple[Op
 
 def stack_minimum(lines: Tuple[PamLine, ...], pwquality_conf: Mapping[str, str]
                   ) -> Tuple[Optional[int], List[Tuple[str, str]]]:
-    """The stack's minimum: the largest module minimum among modules that must succeed."""
-    best: Optional[int] = None
+    """The shortest password a local account can be given through this stack, walked as libpam
+    runs it (collect/pam.py): a ``sufficient`` or ``[success=N …]`` module ahead of
+    pam_pwquality can make it shorter than any one module's minimum. Raises pam.Undecidable."""
     evidence: List[Tuple[str, str]] = []
+    modules = []
     for line in lines:
-        if line.control == "optional":
-            continue
         value, why = module_minimum(line, pwquality_conf)
-        if not why:
-            continue
-        evidence.append((f"{line.file}:{line.lineno}", f"{line.module} {' '.join(line.args)}: {why}".strip()))
-        if value is not None and (best is None or value > best):
-            best = value
-    return best, evidence
+        where = f"{line.file}:{line.lineno}"
+        if why:
+            evidence.append((where, f"{line.control} {line.module} {' '.join(line.args)}: {why}".strip()))
+        modules.append(pam.Module(where, line.control, line.module, value, line.optional_load))
+    return pam.shortest_password(modules), evidence
 
 
 def parse_passwd(text: str) -> List[Tuple[str, str, int, str]]:
@@ -276,7 +281,10 @@ def collect_password_policy(ctx: CollectContext) -> PasswordPolicy:
         if text is None:
             continue
         stacks += 1
-        value, evidence = stack_minimum(parse_pam_password(text, path), conf)
+        try:
+            value, evidence = stack_minimum(parse_pam_password(text, path), conf)
+        except pam.Undecidable as exc:
+            raise FactError("accounts.reason.pam_undecidable", where=exc.where or path, why=exc.why) from None
         sources.extend(evidence)
         sources.append((path, f"stack minimum: {value if value is not None else 'none'}"))
         if value is None:

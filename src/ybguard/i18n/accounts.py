@@ -186,6 +186,11 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
     "integrity.gateway.mac-changed": ("专线网关 {subject} 的 MAC 地址变化：{before} → {after}",
                                       "MAC of leased-line gateway {subject} changed: {before} -> {after}"),
     # --- reasons and CLI --------------------------------------------------------------------
+    "accounts.reason.pam_undecidable": (
+        "无法确定 PAM 口令栈的实际效果（{where}：{why}），因此无法证明口令最小长度",
+        "the effect of the PAM password stack cannot be decided ({where}: {why}), so the minimum password "
+        "length cannot be shown",
+    ),
     "reason.probe_off": ("未启用主动探测（--probe）", "active probing is off (--probe)"),
     "reason.no_baseline": ("未指定基线文件（--baseline）", "no baseline given (--baseline)"),
     "reason.bad_baseline": ("基线文件 {path} 无效：{reason}", "baseline {path} is not usable: {reason}"),
