@@ -93,7 +93,7 @@ def test_allowlist_lists_everything_not_allowed(tmp_path: Path) -> None:
 
 
 def test_display_name_can_be_denied(tmp_path: Path) -> None:
-    policy = policy_yaml("software:\n  deny: ['向日葵*']\n")
+    policy = policy_yaml("software:\n  deny: ['向日葵*']\n  processes:\n    deny: []\n")
     assert installed_failures(uos_root(tmp_path), policy) == {"com.oray.sunlogin.client"}
 
 
@@ -150,7 +150,9 @@ def test_allowlist_mode_still_honours_the_denylist(tmp_path: Path) -> None:
     """A broad allow pattern must not let a denied remote-control tool through: deny wins."""
     root = uos_root(tmp_path)
     policy = policy_yaml("software:\n  mode: allowlist\n  allow: ['*']\n  deny: [ngrok, 'com.rustdesk.*']\n")
-    assert installed_failures(root, policy) == {"ngrok", "com.rustdesk.RustDesk"}
+    # the hand-copied /usr/local/bin/frpc is found by its file name, so the process patterns
+    # (frpc*) apply to it too
+    assert installed_failures(root, policy) == {"ngrok", "com.rustdesk.RustDesk", "frpc"}
 
 
 def test_pending_dpkg_updates_are_read_like_dpkg_reads_them(tmp_path: Path) -> None:
