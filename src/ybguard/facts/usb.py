@@ -56,8 +56,8 @@ class Sightings(tuple):  # type: ignore[type-arg]
 
     gaps: Tuple[Tuple[str, str], ...]
 
-    def __new__(cls, sightings: Tuple["DeviceSighting", ...] = (),
-                gaps: Tuple[Tuple[str, str], ...] = ()) -> "Sightings":
+    def __new__(cls, sightings: Tuple[DeviceSighting, ...] = (),
+                gaps: Tuple[Tuple[str, str], ...] = ()) -> Sightings:
         out = super().__new__(cls, sightings)
         out.gaps = tuple(gaps)
         return out
