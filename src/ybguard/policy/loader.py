@@ -677,12 +677,18 @@ def lint_policy_text(text: str, file: str) -> List[PolicyError]:
     ``[…]`` list — what a Chinese input method types. All of them, in file order."""
     out: List[PolicyError] = []
     for lineno, line in enumerate(text.splitlines(), 1):
+        bad = _SURROGATE.search(line)
+        if bad:  # only text that never came from UTF-8 bytes holds one
+            out.append(PolicyError(file, lineno, bad.start() + 1, "", "policy.surrogate",
+                                   (("code", f"U+{ord(bad.group()):04X}"),)))
         indent = len(line) - len(line.lstrip(" \t\u3000"))
         lead = line[:indent]
         if "\t" in lead:
             out.append(PolicyError(file, lineno, lead.index("\t") + 1, "", "policy.lint.tab"))
         elif "\u3000" in lead:
             out.append(PolicyError(file, lineno, lead.index("\u3000") + 1, "", "policy.lint.fullwidth_space"))
+        if "：" not in line and "，" not in line:
+            continue
         plain = _unquoted(line)
         m = _KEY_FULLWIDTH_COLON.match(plain)
         if m:
@@ -695,7 +701,22 @@ def lint_policy_text(text: str, file: str) -> List[PolicyError]:
     return out
 
 
+MAX_FLOW_DEPTH = 100  # "[[[[…" this deep is no policy; PyYAML would recurse for seconds before giving up
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _too_deep(text: str) -> bool:
+    depth = 0
+    for m in _BRACKETS.finditer(text):  # quoted brackets count too: a false alarm needs 100 of them
+        depth = depth + 1 if m.group() in "[{" else max(depth - 1, 0)
+        if depth > MAX_FLOW_DEPTH:
+            return True
+    return False
+
+
 def _compose(text: str, file: str) -> yaml.Node:
+    if _too_deep(text):
+        raise PolicyError(file, None, None, "", "policy.too_deep")
     try:
         try:
             node = safeyaml.compose(text, _FastLoader)
