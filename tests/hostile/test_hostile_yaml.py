@@ -90,3 +90,16 @@ def test_netplan_with_a_huge_integer_is_a_config_error() -> None:
 
     with pytest.raises(ConfigError):
         parse_netplan([("/etc/netplan/01.yaml", "network:\n  version: " + "9" * 5000 + "\n")])
+
+
+def test_netplan_merge_key_bomb_is_refused() -> None:
+    """PyYAML shares an aliased list but copies merged keys into every mapping that merges them:
+    nine levels of ``<<: [*x, *x, …]`` are 9^9 pairs to construct."""
+    from ybguard.collect.netconfig import ConfigError, parse_netplan
+
+    lines = ["x0: &x0 {k: v}"] + [f"x{i}: &x{i} {{<<: [" + ", ".join([f"*x{i - 1}"] * 9) + "]}" for i in range(1, 10)]
+    text = "network:\n  version: 2\n" + "".join("  " + line + "\n" for line in lines)
+    start = time.monotonic()
+    with pytest.raises(ConfigError):
+        parse_netplan([("/etc/netplan/01-merge.yaml", text)])
+    assert time.monotonic() - start < 5
