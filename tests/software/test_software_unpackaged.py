@@ -6,14 +6,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from swhelp import NOW, default_policy, policy_yaml, stanza
+from swhelp import default_policy, installed_failures, policy_yaml, stanza
 
-from ybguard.checks import ALL_CHECKS, select_checks
-from ybguard.collect import ScanOptions
 from ybguard.collect.software import owned_files, read_packages
-from ybguard.engine import run_scan
-from ybguard.models import Status
-from ybguard.policy import Policy
 from ybguard.target import RootfsTarget
 
 
@@ -43,16 +38,9 @@ def debian_like(tmp: Path) -> Path:
     return tmp
 
 
-def failures(root: Path, policy: Policy) -> set:
-    report = run_scan(policy, RootfsTarget(str(root)), select_checks(ALL_CHECKS, ["software.installed"]),
-                      ScanOptions(lang="en", now=NOW))
-    assert all(f.status in (Status.PASS, Status.FAIL) for f in report.findings), report.findings
-    return {f.subject for f in report.findings if f.status is Status.FAIL}
-
-
 def test_clean_debian_like_root_passes(tmp_path: Path) -> None:
     root = debian_like(tmp_path)
-    assert failures(root, default_policy()) == set()
+    assert installed_failures(root, default_policy()) == set()
     assert "/usr/bin/ls" in owned_files(RootfsTarget(str(root)))
 
 
@@ -60,7 +48,7 @@ def test_vendor_directory_in_opt_is_found_by_its_executables(tmp_path: Path) -> 
     root = debian_like(tmp_path)
     _exe(root / "opt/teamviewer/tv_bin/TeamViewer")   # tar.gz install: no dpkg record
     _exe(root / "opt/helper/bin/sunloginclient")       # a renamed vendor directory
-    assert failures(root, default_policy()) == {"teamviewer", "helper"}
+    assert installed_failures(root, default_policy()) == {"teamviewer", "helper"}
 
 
 def test_usr_bin_binary_no_package_owns(tmp_path: Path) -> None:
@@ -69,7 +57,7 @@ def test_usr_bin_binary_no_package_owns(tmp_path: Path) -> None:
     os.symlink("/opt/x/AnyDesk", root / "usr/bin/remote")   # dangling link: runs nothing
     _exe(root / "usr/share/x/rustdesk")
     os.symlink("/usr/share/x/rustdesk", root / "usr/bin/rd")  # a link to an unowned binary, by its target's name
-    assert failures(root, default_policy()) == {"todesk", "rd"}
+    assert installed_failures(root, default_policy()) == {"todesk", "rd"}
 
 
 def test_enabled_unit_and_autostart_entry_pointing_to_denied_software(tmp_path: Path) -> None:
@@ -86,7 +74,7 @@ def test_enabled_unit_and_autostart_entry_pointing_to_denied_software(tmp_path: 
     auto.mkdir(parents=True)
     (auto / "tray.desktop").write_text("[Desktop Entry]\nType=Application\nName=Tray\n"
                                        "Exec=env LANG=zh_CN.UTF-8 /usr/local/share/oray/SunloginClient --tray\n")
-    got = failures(root, default_policy())
+    got = installed_failures(root, default_policy())
     assert got == {"netassist.service", "zerotier-one.service", "tray.desktop"}
 
 
@@ -95,7 +83,7 @@ def test_allowlist_mode_flags_unpackaged_software_but_not_pointers(tmp_path: Pat
     _exe(root / "opt/vendortool/bin/tool")
     _exe(root / "usr/bin/handmade")
     policy = policy_yaml("software:\n  mode: allowlist\n  allow: [coreutils, mawk, yibao-client]\n")
-    assert failures(root, policy) == {"vendortool", "handmade"}
+    assert installed_failures(root, policy) == {"vendortool", "handmade"}
 
 
 def test_inventory_lists_the_new_sources(tmp_path: Path) -> None:

@@ -182,13 +182,18 @@ def yaml_int(text: str) -> Optional[int]:
         if value.startswith("0") and ":" not in value:
             return sign * int(value, 8)
         if ":" in value:
-            total = 0
-            for part in value.split(":"):
-                total = total * 60 + int(part)
-            return sign * total
+            return sign * _sexagesimal(value, int)
         return sign * int(value)
     except ValueError:
         return None
+
+
+def _sexagesimal(value: str, convert: Callable[[str], Any]) -> Any:
+    """YAML 1.1's base 60: ``1:30`` is 90."""
+    total = convert("0")
+    for part in value.split(":"):
+        total = total * 60 + convert(part)
+    return total
 
 
 def yaml_float(text: str) -> Optional[float]:
@@ -202,10 +207,7 @@ def yaml_float(text: str) -> Optional[float]:
         return float("nan")
     try:
         if ":" in value:
-            total = 0.0
-            for part in value.split(":"):
-                total = total * 60 + float(part)
-            return sign * total
+            return sign * float(_sexagesimal(value, float))
         return sign * float(value)
     except (ValueError, OverflowError):
         return None
