@@ -49,10 +49,11 @@ def _lang(value: Optional[str]) -> str:
 
 
 def _load_policy(path: Optional[str], lang: str) -> Policy:
+    from . import checks
     from .policy import load_policy_file, resolve_policy_path
 
-    try:
-        return load_policy_file(resolve_policy_path(path))
+    try:  # a waiver must name a check that exists
+        return load_policy_file(resolve_policy_path(path), tuple(c.id for c in checks.ALL_CHECKS))
     except PolicyError as exc:
         raise Abort2(exc.render(lang)) from None
 
@@ -259,8 +260,15 @@ def policy() -> None:
 @click.option("--lang", type=click.Choice(["zh", "en"]))
 def policy_validate(file: str, lang: Optional[str]) -> None:
     """Check FILE; print file:line:column and what was expected on error (exit 2)."""
+    from datetime import datetime, timezone
+
+    from .policy.interface import translate
+    from .policy.loader import policy_warnings
+
     lang = _lang(lang)
     pol = _load_policy(file, lang)
+    for warning in policy_warnings(pol, datetime.now(timezone.utc)):
+        click.echo(f"ybguard: {file}: {translate(warning, lang)}", err=True)
     click.echo(t("cli.policy_ok", lang, path=file, id=pol.meta.id, version=pol.meta.version))
 
 

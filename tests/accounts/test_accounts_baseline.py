@@ -71,6 +71,8 @@ def golden(tmp_path: Path) -> Tuple[Path, Path]:
     (root / "etc/hostname").write_text("yb-golden\n")
     (root / "var/lib/dpkg").mkdir(parents=True)
     (root / "var/lib/dpkg/status").write_text(DPKG_STATUS)
+    (root / "var/lib/dpkg/info").mkdir()  # the package owns its /opt tree (else it is unpackaged software)
+    (root / "var/lib/dpkg/info/ybclient.list").write_text("/opt/ybclient\n/opt/ybclient/ybclient.bin\n")
     policy = tmp_path / "policy.yaml"
     policy.write_text("policy: {id: baseline-test, version: 2}\nintegrity:\n  paths: [/opt/ybclient]\n")
     return root, policy

@@ -68,7 +68,7 @@ def test_debian_root_fail_then_pass(debian_root_path: Path, tmp_path: Path, acct
     got = outcome(report)
     assert code == 1
     assert got["accounts.password-min-length"] == {"fail": {"password policy"}}  # pam_unix default 6
-    assert got["accounts.password-max-age"] == {"fail": {"password policy"}}  # PASS_MAX_DAYS 99999
+    assert got["accounts.password-max-age"] == {"fail": {"bob"}}  # bob's own field 5 is 99999 (login.defs only seeds)
     assert got["accounts.empty-password"] == {"fail": {"alice"}}
     assert got["accounts.password-age"] == {"fail": {"bob"}}
     assert got["accounts.never-expires"] == {"fail": {"bob"}}
@@ -107,7 +107,8 @@ def _timesyncd_root(base: Path) -> Path:
     (root / "etc/shadow").write_text(f"root:{HASH}:{TODAY}:0:90:7:::\n")
     (root / "etc/login.defs").write_text("PASS_MAX_DAYS 60\nPASS_MIN_LEN 12\n")
     (root / "etc/pam.d/common-password").write_text("password [success=1 default=ignore] pam_unix.so obscure minlen=4\n"
-                                                     "password requisite pam_deny.so\n")
+                                                     "password requisite pam_deny.so\n"
+                                                     "password required pam_permit.so\n")
     (root / "usr/lib/systemd/systemd-timesyncd").write_bytes(b"")
     (root / "usr/lib/systemd/system/systemd-timesyncd.service").write_text("[Unit]\n")
     (root / "etc/systemd/timesyncd.conf").write_text("[Time]\n#NTP=\n")

@@ -18,11 +18,12 @@ HEAD = "policy:\n  id: t\n"
 # (name, yaml, line, column, field path, English message, 中文 message)
 BAD = [
     ("yaml-syntax", HEAD + "network: [10.0.0.0/8\n", 4, 1, "",
-     "YAML syntax error: expected ',' or ']', but got '<stream end>'",
-     "YAML 语法错误：expected ',' or ']', but got '<stream end>'"),
+     "YAML syntax error: a list opened with '[' is not closed with ']', or a ',' is missing "
+     "(expected ',' or ']', but got '<stream end>')",
+     "YAML 语法错误：“[” 开始的列表没有用 “]” 结束，或列表项之间缺少逗号"),
     ("tab-indent", "policy:\n\tid: t\n", 2, 1, "",
-     "YAML syntax error: found character '\\t' that cannot start any token",
-     "YAML 语法错误：found character '\\t' that cannot start any token"),
+     "a tab in the indentation: YAML indents with spaces only, replace the tab with spaces",
+     "缩进中有制表符（Tab）：YAML 只能用空格缩进，请把 Tab 换成空格"),
     ("wrong-type-int", HEAD + "  version: abc\n", 3, 12, "policy.version",
      "expected a whole number, found text 'abc'", "期望 整数，实际为 文本 'abc'"),
     ("wrong-type-bool", HEAD + "network:\n  allow_ip_forwarding: maybe\n", 4, 24, "network.allow_ip_forwarding",

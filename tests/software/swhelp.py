@@ -44,3 +44,17 @@ def failing(report: Dict, check: str) -> Set[str]:
 
 def statuses(report: Dict, check: str) -> List[str]:
     return [f["status"] for f in report["findings"] if f["check"] == check]
+
+
+def installed_failures(root: Path, policy: Policy) -> Set[str]:
+    """Subjects that fail software.installed on the image at ``root`` (every finding pass or fail)."""
+    from ybguard.checks import ALL_CHECKS, select_checks
+    from ybguard.collect import ScanOptions
+    from ybguard.engine import run_scan
+    from ybguard.models import Status
+    from ybguard.target import RootfsTarget
+
+    report = run_scan(policy, RootfsTarget(str(root)), select_checks(ALL_CHECKS, ["software.installed"]),
+                      ScanOptions(lang="en", now=NOW))
+    assert all(f.status in (Status.PASS, Status.FAIL) for f in report.findings), report.findings
+    return {f.subject for f in report.findings if f.status is Status.FAIL}

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from swhelp import NOW, default_policy, policy_yaml, stanza
+from swhelp import NOW, default_policy, installed_failures, policy_yaml, stanza
 
 from ybguard.checks import ALL_CHECKS, select_checks
 from ybguard.collect import ScanOptions
@@ -15,7 +15,6 @@ from ybguard.collect.interface import FactError
 from ybguard.collect.software import read_packages
 from ybguard.engine import run_scan
 from ybguard.models import Status
-from ybguard.policy import Policy
 from ybguard.target import RootfsTarget
 
 SUNLOGIN_INFO = {
@@ -48,13 +47,6 @@ def uos_root(tmp: Path) -> Path:
     os.chmod(local / "frpc", 0o755)
     (local / "README").write_text("not executable\n")
     return tmp
-
-
-def installed_failures(root: Path, policy: Policy) -> set:
-    report = run_scan(policy, RootfsTarget(str(root)), select_checks(ALL_CHECKS, ["software.installed"]),
-                      ScanOptions(lang="en", now=NOW))
-    assert all(f.status in (Status.PASS, Status.FAIL) for f in report.findings), report.findings
-    return {f.subject for f in report.findings if f.status is Status.FAIL}
 
 
 def test_inventory_covers_every_package_system(tmp_path: Path) -> None:
@@ -93,7 +85,7 @@ def test_allowlist_lists_everything_not_allowed(tmp_path: Path) -> None:
 
 
 def test_display_name_can_be_denied(tmp_path: Path) -> None:
-    policy = policy_yaml("software:\n  deny: ['向日葵*']\n")
+    policy = policy_yaml("software:\n  deny: ['向日葵*']\n  processes:\n    deny: []\n")
     assert installed_failures(uos_root(tmp_path), policy) == {"com.oray.sunlogin.client"}
 
 
@@ -150,7 +142,9 @@ def test_allowlist_mode_still_honours_the_denylist(tmp_path: Path) -> None:
     """A broad allow pattern must not let a denied remote-control tool through: deny wins."""
     root = uos_root(tmp_path)
     policy = policy_yaml("software:\n  mode: allowlist\n  allow: ['*']\n  deny: [ngrok, 'com.rustdesk.*']\n")
-    assert installed_failures(root, policy) == {"ngrok", "com.rustdesk.RustDesk"}
+    # the hand-copied /usr/local/bin/frpc is found by its file name, so the process patterns
+    # (frpc*) apply to it too
+    assert installed_failures(root, policy) == {"ngrok", "com.rustdesk.RustDesk", "frpc"}
 
 
 def test_pending_dpkg_updates_are_read_like_dpkg_reads_them(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from typing import Iterable, List, Sequence, Tuple
 
-from ..facts.accounts import Account, BackupSet, NtpSample, PasswordPolicy, TimeSync
+from ..facts.accounts import Account, BackupSet, NtpSample, PasswordAging, PasswordPolicy, TimeSync
 from ..models import Evidence, Severity
 from ..policy.schema import Policy
 from . import integrity, rules
@@ -44,12 +44,31 @@ def password_min_length(facts: Facts, policy: Policy) -> Iterable[Result]:
 
 
 def password_max_age(facts: Facts, policy: Policy) -> Iterable[Result]:
-    pp: PasswordPolicy = facts["accounts.password_policy"]
+    """Linux: every login account by its own maximum age (shadow field 5; ``chage -M 365``
+    makes one account keep its password for a year whatever login.defs says). Windows: the one
+    account policy."""
+    aging: PasswordAging = facts["accounts.max_age"]
     want = policy.accounts.password_max_age_days
-    if pp.max_age_days is None:
-        yield fail("password policy", msg("accounts.max_age_none", want=want), *_about(pp.sources, True))
-    elif pp.max_age_days > want:
-        yield fail("password policy", msg("accounts.max_age_long", got=pp.max_age_days, want=want), *_about(pp.sources, True))
+    ev = _ev(aging.sources)
+    if not aging.per_account:
+        if aging.default_days is None:
+            yield fail("password policy", msg("accounts.max_age_none", want=want), *_about(aging.sources, True))
+        elif aging.default_days > want:
+            yield fail("password policy", msg("accounts.max_age_long", got=aging.default_days, want=want),
+                       *_about(aging.sources, True))
+        return
+    bad = False
+    for a in aging.accounts:
+        own = Evidence(a.source, f"max={'' if a.max_days is None else a.max_days} (/etc/shadow field 5)")
+        if a.max_days is None:
+            bad = True
+            yield fail(a.name, msg("accounts.max_age_account_none", user=a.name, want=want), own, *ev)
+        elif a.max_days > want:
+            bad = True
+            yield fail(a.name, msg("accounts.max_age_account_long", user=a.name, got=a.max_days, want=want), own, *ev)
+    if not bad:
+        yield passed("password policy", msg("accounts.max_age_accounts_ok", count=len(aging.accounts), want=want),
+                     *(Evidence(a.source, f"{a.name} max={a.max_days}") for a in aging.accounts), *ev)
 
 
 def empty_password(facts: Facts, policy: Policy) -> Iterable[Result]:
@@ -179,7 +198,7 @@ def backup_copies(facts: Facts, policy: Policy) -> Iterable[Result]:
 CHECKS: Tuple[Check, ...] = (
     Check("accounts.password-min-length", Severity.HIGH, rules.PASSWORDS, ("accounts.password_policy",),
           password_min_length, "password policy"),
-    Check("accounts.password-max-age", Severity.MEDIUM, rules.PASSWORDS, ("accounts.password_policy",),
+    Check("accounts.password-max-age", Severity.MEDIUM, rules.PASSWORDS, ("accounts.max_age",),
           password_max_age, "password policy"),
     Check("accounts.empty-password", Severity.CRITICAL, rules.PASSWORDS, ("accounts.users",), empty_password),
     Check("accounts.password-age", Severity.MEDIUM, rules.PASSWORDS, ("accounts.users",), password_age),

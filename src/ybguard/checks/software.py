@@ -10,7 +10,7 @@ import os
 import re
 from typing import Iterable, List, Optional, Sequence, Tuple
 
-from ..facts.software import Package, Process
+from ..facts.software import FILE_MANAGERS, POINTER_MANAGERS, Package, Process
 from ..models import Evidence, Severity
 from ..policy.schema import Policy
 from . import rules
@@ -53,6 +53,8 @@ def _package_evidence(p: Package) -> Evidence:
         detail += f" ({p.display_name})"
     if p.state and p.state != "installed":
         detail += f" [{p.state}]"
+    if p.aliases:
+        detail += " — " + ", ".join(p.aliases[:20]) + (" …" if len(p.aliases) > 20 else "")
     return Evidence(p.source or p.manager, detail)
 
 
@@ -61,12 +63,17 @@ def installed(facts: Facts, policy: Policy) -> Iterable[Result]:
     packages: Tuple[Package, ...] = facts["software.packages"]
     sw = policy.software
     out = []
+    by_file = tuple(sw.deny) + tuple(sw.processes.deny)
     for p in packages:
         # The denylist applies in both modes: a broad allow pattern must not let a denied tool in.
-        pattern = first_match(sw.deny, name_candidates(p.name, p.display_name))
+        # Software found by its files is also tried by the names it runs as (process patterns).
+        candidates = name_candidates(p.name, p.display_name) + [a.lower() for a in p.aliases]
+        pattern = first_match(by_file if p.manager in FILE_MANAGERS else sw.deny, candidates)
         if pattern is not None:
             out.append(fail(p.name, msg("software.installed.denied", manager=p.manager,
                                         version=p.version or "-", pattern=pattern), _package_evidence(p)))
+        elif p.manager in POINTER_MANAGERS:
+            continue
         elif sw.mode == "allowlist" and not first_match(
                 sw.allow, [p.name.lower(), p.display_name.lower()] if p.display_name else [p.name.lower()]):
             out.append(fail(p.name, msg("software.installed.not_allowed", manager=p.manager, version=p.version or "-"),

@@ -12,7 +12,7 @@ from ..facts.usb import DeviceSighting, DriverState, MountedMedia, RemovableDevi
 from ..models import Evidence, Severity
 from ..policy.schema import Policy
 from . import rules
-from .interface import Check, Facts, Result, fail, msg, passed
+from .interface import Check, Facts, Result, error, fail, msg, passed
 
 # Drivers that make a mass-storage interface usable: Linux usb-storage/uas/ums-*, Windows USBSTOR/UASPStor.
 STORAGE_DRIVERS = ("usb-storage", "uas", "usbstor", "uaspstor")
@@ -126,6 +126,7 @@ def storage_history(facts: Facts, policy: Policy) -> Iterable[Result]:
     if policy.usb.storage == "allow":
         return [passed("host", msg("usb.allowed_by_policy", setting="usb.storage"))]
     sightings: Tuple[DeviceSighting, ...] = facts["usb.history"]
+    gaps = [Evidence(source, what) for source, what in getattr(sightings, "gaps", ())]
     groups: Dict[str, List[DeviceSighting]] = {}
     for s in sightings:
         groups.setdefault(device_label(s.device, "", s.vendor_id, s.product_id, s.serial), []).append(s)
@@ -134,7 +135,9 @@ def storage_history(facts: Facts, policy: Policy) -> Iterable[Result]:
         shown = seen if len(seen) <= MAX_HISTORY_EVIDENCE else seen[:2] + seen[-(MAX_HISTORY_EVIDENCE - 2):]
         ev = [Evidence(s.source, s.line) for s in shown]
         out.append(fail(label, msg("usb.storage-history.seen", count=len(seen), first=seen[0].when or "?",
-                                   last=seen[-1].when or "?"), *ev))
+                                   last=seen[-1].when or "?"), *ev, *gaps))
+    if gaps and not out:  # nothing found in what was read is no proof for what was not
+        out.append(error("host", msg("usb.storage-history.partial", count=len(gaps)), *gaps))
     return out
 
 

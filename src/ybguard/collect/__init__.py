@@ -27,6 +27,7 @@ COLLECTORS: Mapping[str, Mapping[str, Collector]] = {
     },
     "windows": {
         **windows.WINDOWS,
+        **accounts.WINDOWS,
     },
 }
 

@@ -16,8 +16,9 @@ What the *effective* minimum password length is, and why (see docs/accounts-time
 * ``pam_unix``: ``minlen=N`` (default 6) is checked for every non-root password change.
 * ``login.defs PASS_MIN_LEN`` is not read by PAM; it is shown as evidence only.
 
-Within one PAM stack every non-``optional`` module must accept the password, so the stack's
-minimum is the largest of its modules'; across stacks (Debian ``common-password``, RHEL
+Within one PAM stack the minimum is what libpam's control flow makes of the modules' minimums
+(collect/pam.py walks both passes of ``pam_chauthtok``; a ``sufficient`` or ``[success=N]`` module
+ahead of pam_pwquality can skip it, and a stack that cannot be decided is an error); across stacks (Debian ``common-password``, RHEL
 ``system-auth`` and ``password-auth``) a user can take the weakest, so the host's minimum
 is the smallest stack minimum.
 """
@@ -31,17 +32,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Dict, List, Mapping, Optional, Tuple
 
-from ..facts.accounts import Account, PasswordPolicy
-from . import backups, integrity, timesync
-from .interface import CollectContext, Collector
+from ..facts.accounts import Account, AccountMaxAge, PasswordAging, PasswordPolicy
+from . import backups, integrity, pam, timesync
+from .interface import CollectContext, Collector, FactError
 
 PAM_PASSWORD_FILES = ("/etc/pam.d/common-password", "/etc/pam.d/system-auth", "/etc/pam.d/password-auth")
 PWQUALITY_CONF = "/etc/security/pwquality.conf"
 PWQUALITY_DIR = "/etc/security/pwquality.conf.d"
 NOLOGIN_SHELLS = frozenset({
     "/usr/sbin/nologin", "/sbin/nologin", "/bin/false", "/usr/bin/false", "/bin/sync", "/usr/bin/nologin",
-    "/sbin/shutdown", "/sbin/halt", "",
+    "/sbin/shutdown", "/sbin/halt",
 })
+DEFAULT_SHELL = "/bin/sh"  # passwd(5): an empty shell field means /bin/sh
 NEVER_DAYS = 99999  # shadow's conventional "never expires"
 CREDITS = ("dcredit", "ucredit", "lcredit", "ocredit")
 
@@ -79,6 +81,7 @@ class PamLine:
     control: str
     module: str  # basename: pam_pwquality.so
     args: Tuple[str, ...]
+    optional_load: bool = False  # "-password": skipped when the module is not installed
 
 
 _PAM_LINE = re.compile(r"^(-?\w+)\s+(\[[^\]]*\]|\S+)\s+(\S+)\s*(.*)$")
@@ -98,11 +101,15 @@ def parse_pam_password(text: str, file: str) -> Tuple[PamLine, ...]:
         joined.append((start, buf + raw))
         buf = ""
     for lineno, raw in joined:
-        m = _PAM_LINE.match(raw.split("#", 1)[0].strip())
+        line = raw.split("#", 1)[0].strip()
+        if line.startswith("@include"):  # Debian: another file's lines, all types
+            out.append(PamLine(file, lineno, "@include", line[len("@include"):].strip(), ()))
+            continue
+        m = _PAM_LINE.match(line)
         if m is None or m.group(1).lstrip("-") != "password":
             continue
         module = m.group(3).rsplit("/", 1)[-1]
-        out.append(PamLine(file, lineno, m.group(2), module, tuple(m.group(4).split())))
+        out.append(PamLine(file, lineno, m.group(2), module, tuple(m.group(4).split()), m.group(1).startswith("-")))
     return tuple(out)
 
 
@@ -156,36 +163,47 @@ def module_minimum(line: PamLine, pwquality_conf: Mapping[str, str]) -> Tuple[Op
 
 def stack_minimum(lines: Tuple[PamLine, ...], pwquality_conf: Mapping[str, str]
                   ) -> Tuple[Optional[int], List[Tuple[str, str]]]:
-    """The stack's minimum: the largest module minimum among modules that must succeed."""
-    best: Optional[int] = None
+    """The shortest password a local account can be given through this stack, walked as libpam
+    runs it (collect/pam.py): a ``sufficient`` or ``[success=N …]`` module ahead of
+    pam_pwquality can make it shorter than any one module's minimum. Raises pam.Undecidable."""
     evidence: List[Tuple[str, str]] = []
+    modules = []
     for line in lines:
-        if line.control == "optional":
-            continue
         value, why = module_minimum(line, pwquality_conf)
-        if not why:
-            continue
-        evidence.append((f"{line.file}:{line.lineno}", f"{line.module} {' '.join(line.args)}: {why}".strip()))
-        if value is not None and (best is None or value > best):
-            best = value
-    return best, evidence
+        where = f"{line.file}:{line.lineno}"
+        if why:
+            evidence.append((where, f"{line.control} {line.module} {' '.join(line.args)}: {why}".strip()))
+        modules.append(pam.Module(where, line.control, line.module, value, line.optional_load))
+    return pam.shortest_password(modules), evidence
 
 
 def parse_passwd(text: str) -> List[Tuple[str, str, int, str]]:
-    """/etc/passwd -> [(name, password field, uid, shell)]; malformed lines raise ValueError."""
+    """/etc/passwd -> [(name, password field, uid, shell)] as glibc's ``getpwnam`` sees them.
+
+    The *first* line for a name is the account (nss_files stops at the first match), so later
+    lines of the same name are dropped; an empty shell field is ``/bin/sh`` (passwd(5)), not a
+    nologin shell. Malformed lines raise ValueError.
+    """
     out = []
+    seen = set()
     for n, raw in enumerate(text.splitlines(), 1):
         if not raw.strip() or raw.startswith(("#", "+", "-")):
             continue
         f = raw.split(":")
         if len(f) < 7:
             raise ValueError(f"/etc/passwd line {n}: expected 7 fields")
-        out.append((f[0], f[1], int(f[2]), f[6].strip()))
+        if f[0] in seen:
+            continue
+        seen.add(f[0])
+        out.append((f[0], f[1], int(f[2]), f[6].strip() or DEFAULT_SHELL))
     return out
 
 
 def parse_shadow(text: str) -> Dict[str, Tuple[str, Optional[int], Optional[int]]]:
-    """/etc/shadow -> {name: (password field, lastchg days, max days)}; empty numbers -> None."""
+    """/etc/shadow -> {name: (password field, lastchg days, max days)}; empty numbers -> None.
+
+    As ``getspnam``: the first line for a name wins; a later one cannot replace it.
+    """
     out: Dict[str, Tuple[str, Optional[int], Optional[int]]] = {}
     for n, raw in enumerate(text.splitlines(), 1):
         if not raw.strip() or raw.startswith(("#", "+", "-")):
@@ -193,6 +211,8 @@ def parse_shadow(text: str) -> Dict[str, Tuple[str, Optional[int], Optional[int]
         f = raw.split(":")
         if len(f) < 5:
             raise ValueError(f"/etc/shadow line {n}: expected 9 fields")
+        if f[0] in out:
+            continue
         maxd = _int(f[4])
         out[f[0]] = (f[1], _int(f[2]), maxd if maxd is None or maxd >= 0 else None)
     return out
@@ -261,7 +281,10 @@ def collect_password_policy(ctx: CollectContext) -> PasswordPolicy:
         if text is None:
             continue
         stacks += 1
-        value, evidence = stack_minimum(parse_pam_password(text, path), conf)
+        try:
+            value, evidence = stack_minimum(parse_pam_password(text, path), conf)
+        except pam.Undecidable as exc:
+            raise FactError("accounts.reason.pam_undecidable", where=exc.where or path, why=exc.why) from None
         sources.extend(evidence)
         sources.append((path, f"stack minimum: {value if value is not None else 'none'}"))
         if value is None:
@@ -273,6 +296,32 @@ def collect_password_policy(ctx: CollectContext) -> PasswordPolicy:
     return PasswordPolicy(min_length=minimum, max_age_days=max_days, sources=tuple(sources))
 
 
+def password_aging(users: Tuple[Account, ...], login_defs: Mapping[str, str]) -> PasswordAging:
+    """Each login account's own maximum age (shadow field 5, what ``chage -M`` sets): that is
+    what applies to it. ``PASS_MAX_DAYS`` only seeds accounts created later, so it is shown
+    beside the accounts, not judged in their place."""
+    raw = login_defs.get("PASS_MAX_DAYS")
+    default = _int(raw)
+    if default is not None and (default < 0 or default >= NEVER_DAYS):
+        default = None
+    accounts = tuple(AccountMaxAge(u.name, u.max_days if u.max_days is None or u.max_days < NEVER_DAYS else None,
+                                   u.source)
+                     for u in users if u.login and u.password_state != "locked")
+    sources = (("/etc/login.defs", f"PASS_MAX_DAYS={raw if raw is not None else '(unset)'} (new accounts only)"),)
+    return PasswordAging(per_account=True, default_days=default, accounts=accounts, sources=sources)
+
+
+def collect_max_age(ctx: CollectContext) -> PasswordAging:
+    defs = parse_login_defs(ctx.target.read_text_optional("/etc/login.defs") or "")
+    return password_aging(ctx.facts.get("accounts.users"), defs)
+
+
+def max_age_from_policy(ctx: CollectContext) -> PasswordAging:
+    """Windows: the maximum password age is one account policy for every account."""
+    pp: PasswordPolicy = ctx.facts.get("accounts.password_policy")
+    return PasswordAging(per_account=False, default_days=pp.max_age_days, accounts=(), sources=pp.sources)
+
+
 def collect_users(ctx: CollectContext) -> Tuple[Account, ...]:
     passwd = ctx.target.read_text("/etc/passwd")
     shadow = ctx.target.read_text("/etc/shadow")  # unreadable (not root) raises: error, never pass
@@ -282,7 +331,12 @@ def collect_users(ctx: CollectContext) -> Tuple[Account, ...]:
 LINUX: Dict[str, Collector] = {
     "accounts.password_policy": collect_password_policy,
     "accounts.users": collect_users,
+    "accounts.max_age": collect_max_age,
     **timesync.LINUX,
     **backups.LINUX,
     **integrity.LINUX,
+}
+
+WINDOWS: Dict[str, Collector] = {
+    "accounts.max_age": max_age_from_policy,
 }

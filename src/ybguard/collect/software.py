@@ -14,10 +14,12 @@ import errno
 import json
 import os
 import re
+import shlex
 import shutil
+import stat
 import subprocess
 import tempfile
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 from ..facts.software import Package, Process
 from ..target.interface import Target
@@ -145,13 +147,29 @@ def parse_rpm_qa(text: str) -> Tuple[Package, ...]:
 _RPM_QF = "%{NAME}\\t%{EPOCHNUM}:%{VERSION}-%{RELEASE}\\t%{VENDOR}\\n"
 
 
+def _rpm_dbpath(target: Target) -> Optional[str]:
+    return next((d for d in RPM_DBPATHS if any(target.exists(f"{d}/{f}") for f in RPM_DB_FILES)), None)
+
+
 def read_rpm(target: Target) -> Optional[List[Package]]:
     """The rpm inventory, or None when the image has no rpm database."""
-    dbpath = next((d for d in RPM_DBPATHS if any(target.exists(f"{d}/{f}") for f in RPM_DB_FILES)), None)
+    dbpath = _rpm_dbpath(target)
     if dbpath is None:
         return None
+    return list(parse_rpm_qa(_rpm_query(target, dbpath, _RPM_QF)))
+
+
+def read_rpm_files(target: Target) -> Tuple[str, ...]:
+    """Every file the rpm database says it installed."""
+    dbpath = _rpm_dbpath(target)
+    if dbpath is None:
+        return ()
+    return tuple(line for line in _rpm_query(target, dbpath, "[%{FILENAMES}\\n]").splitlines() if line)
+
+
+def _rpm_query(target: Target, dbpath: str, qf: str) -> str:
     if target.is_live:
-        return list(parse_rpm_qa(target.run(["rpm", "-qa", "--qf", _RPM_QF], timeout=60)))
+        return target.run(["rpm", "-qa", "--qf", qf], timeout=60)
     tool = shutil.which("rpm")
     if tool is None:
         raise FactError("software.reason.rpm_missing", path=dbpath)
@@ -163,11 +181,11 @@ def read_rpm(target: Target) -> Optional[List[Package]]:
             src = target.host_path(f"{dbpath}/{name}")
             if os.path.isfile(src):
                 shutil.copyfile(src, os.path.join(tmp, name))
-        proc = subprocess.run([tool, "--root", "/", "--dbpath", tmp, "-qa", "--qf", _RPM_QF],
+        proc = subprocess.run([tool, "--root", "/", "--dbpath", tmp, "-qa", "--qf", qf],
                               capture_output=True, timeout=60, check=False)
     if proc.returncode != 0:
         raise FactError("software.reason.rpm_failed", reason=proc.stderr.decode("utf-8", "replace").strip()[:300])
-    return list(parse_rpm_qa(proc.stdout.decode("utf-8", "replace")))
+    return proc.stdout.decode("utf-8", "replace")
 
 
 _SNAP_FILE = re.compile(r"^(.+)_(x?\d+)\.snap$")
@@ -216,6 +234,217 @@ def read_local_binaries(target: Target) -> List[Package]:
     return out
 
 
+# ---- software outside the package databases ----------------------------------------------------
+
+BIN_DIRS = ("/usr/bin", "/usr/sbin", "/bin", "/sbin")
+UNIT_DIRS = ("/etc/systemd/system", "/run/systemd/system", "/usr/local/lib/systemd/system",
+             "/usr/lib/systemd/system", "/lib/systemd/system")
+USER_UNIT_DIRS = ("/etc/systemd/user", "/usr/lib/systemd/user", "/lib/systemd/user")
+OPT_SKIP = frozenset({"apps"})  # /opt/apps is the UOS/deepin layout, read above
+OPT_MAX_DEPTH = 4
+OPT_MAX_FILES = 20_000  # per vendor directory: enough for any real application, bounded for a hostile one
+DPKG_INFO = "/var/lib/dpkg/info"
+
+
+def _canonical(path: str) -> str:
+    """/bin/ls and /usr/bin/ls are one file on a merged-/usr system; dpkg may list either."""
+    path = os.path.normpath(path)
+    for top in ("/bin", "/sbin", "/lib", "/lib64"):
+        if path == top or path.startswith(top + "/"):
+            return "/usr" + path
+    return path
+
+
+def owned_files(target: Target, rpm_files: Tuple[str, ...] = ()) -> FrozenSet[str]:
+    """Every path a package database says a package installed (dpkg ``info/*.list`` and
+    diversions, rpm file lists), canonical for merged /usr."""
+    owned: Set[str] = set()
+    for name in target.listdir(DPKG_INFO):
+        if name.endswith(".list"):
+            owned.update(_canonical(line) for line in target.read_text(f"{DPKG_INFO}/{name}").splitlines() if line)
+    diversions = (target.read_text_optional("/var/lib/dpkg/diversions") or "").splitlines()
+    owned.update(_canonical(line) for line in diversions[1::3] if line)  # from, to, package: "to" holds the file
+    owned.update(_canonical(p) for p in rpm_files if p)
+    return frozenset(owned)
+
+
+def _inside(target: Target, path: str) -> Optional[str]:
+    """The target path a link at ``path`` finally leads to, or None when it leads nowhere."""
+    try:
+        host = target.host_path(path)
+    except OSError:
+        return None
+    if not os.path.exists(host):
+        return None
+    rel = os.path.relpath(host, target.root)
+    return "/" if rel == "." else "/" + rel
+
+
+def _is_executable_file(target: Target, path: str) -> bool:
+    try:
+        st = target.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            raise
+        return False
+    return stat.S_ISREG(st.st_mode) and bool(st.st_mode & 0o111)
+
+
+def read_unowned_binaries(target: Target, owned: FrozenSet[str]) -> List[Package]:
+    """Executables in the system bin directories that no package owns. A link (update-alternatives,
+    a vendor's ``/usr/bin/teamviewer -> /opt/...``) is judged by where it leads: owned there is fine."""
+    out: List[Package] = []
+    seen = set()
+    for directory in BIN_DIRS:
+        for name in target.listdir(directory):
+            path = f"{directory}/{name}"
+            key = _canonical(path)
+            if key in seen or key in owned:
+                continue
+            seen.add(key)
+            if not _is_executable_file(target, path):
+                continue
+            real = _inside(target, path)
+            if real is None or _canonical(real) in owned:
+                continue
+            if _canonical(real) != key:
+                out.append(Package(name=name, manager="unowned", source=f"{path} -> {real}",
+                                   aliases=(os.path.basename(real),)))
+            else:
+                out.append(Package(name=name, manager="unowned", source=path))
+    return out
+
+
+def read_opt_vendors(target: Target, owned: FrozenSet[str]) -> List[Package]:
+    """``/opt/<vendor>`` trees no package owns (TeamViewer, 向日葵 and ToDesk tarballs unpack
+    there), named by the directory and the executables inside it."""
+    out = []
+    for vendor in target.listdir("/opt"):
+        base = f"/opt/{vendor}"
+        if vendor in OPT_SKIP or _canonical(base) in owned or not target.is_dir(base):
+            continue
+        names: List[str] = []
+        count = 0
+        for dirpath, dirnames, filenames in target.walk(base):
+            depth = dirpath[len(base):].count("/")
+            if depth >= OPT_MAX_DEPTH:
+                dirnames[:] = []
+            for fname in filenames:
+                count += 1
+                if count > OPT_MAX_FILES:
+                    break
+                if _is_executable_file(target, f"{dirpath}/{fname}") and fname not in names:
+                    names.append(fname)
+            if count > OPT_MAX_FILES:
+                names.append("(more files not examined)")
+                break
+        out.append(Package(name=vendor, manager="opt", source=base, aliases=tuple(names)))
+    return out
+
+
+_EXEC_KEYS = ("ExecStart", "ExecStartPre", "ExecStartPost", "ExecReload", "ExecStop")
+
+
+def _program(command: str) -> str:
+    """The program a unit's Exec line or a desktop entry's Exec runs: prefixes (``-@:+!``),
+    ``env VAR=value`` and quotes taken away."""
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        words = command.split()
+    while words and (words[0] in ("env", "/usr/bin/env", "/bin/env") or re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", words[0])):
+        words.pop(0)
+    return words[0].lstrip("-@:+!") if words else ""
+
+
+def _exec_programs(text: str, keys: Tuple[str, ...]) -> List[str]:
+    out = []
+    for raw in text.splitlines():
+        key, sep, value = raw.strip().partition("=")
+        if sep and key.strip() in keys:
+            program = _program(value.strip())
+            if program:
+                out.append(program)
+    return out
+
+
+def _aliases(target: Target, programs: List[str]) -> Tuple[str, ...]:
+    names: List[str] = []
+    for program in programs:
+        names.append(os.path.basename(program))
+        if program.startswith("/"):
+            real = _inside(target, program)
+            if real:
+                names.append(os.path.basename(real))
+    return tuple(dict.fromkeys(n for n in names if n))
+
+
+def _unit_text(target: Target, unit: str, wants_link: str) -> Tuple[str, str]:
+    """(unit file text with its drop-ins, where it was found) for an enabled unit."""
+    texts: List[str] = []
+    where = wants_link
+    real = _inside(target, wants_link)
+    dirs = UNIT_DIRS + USER_UNIT_DIRS
+    if real and not target.is_masked(wants_link):
+        texts.append(target.read_text(real))
+        where = real
+    else:
+        template = re.sub(r"@[^.]*\.", "@.", unit)
+        for d in dirs:
+            for name in (unit, template):
+                text = target.read_text_optional(f"{d}/{name}")
+                if text is not None:
+                    texts.append(text)
+                    where = f"{d}/{name}"
+                    break
+            if texts:
+                break
+    for d in dirs:
+        for name in target.listdir(f"{d}/{unit}.d"):
+            if name.endswith(".conf"):
+                texts.append(target.read_text(f"{d}/{unit}.d/{name}"))
+    return "\n".join(texts), where
+
+
+def read_enabled_units(target: Target) -> List[Package]:
+    """Units enabled in ``*.wants``/``*.requires`` (system and user), named by the unit and by the
+    programs its Exec lines start."""
+    out: List[Package] = []
+    seen = set()
+    homes = [f"/home/{u}/.config/systemd/user" for u in target.listdir("/home")] + ["/root/.config/systemd/user"]
+    for d in UNIT_DIRS + USER_UNIT_DIRS + tuple(homes):
+        for wants in target.listdir(d):
+            if not wants.endswith((".wants", ".requires")):
+                continue
+            for unit in target.listdir(f"{d}/{wants}"):
+                if unit in seen or not unit.endswith((".service", ".timer", ".socket", ".path")):
+                    continue
+                seen.add(unit)
+                text, where = _unit_text(target, unit, f"{d}/{wants}/{unit}")
+                out.append(Package(name=unit, manager="systemd-unit", source=where,
+                                   aliases=(unit.rsplit(".", 1)[0].split("@", 1)[0],)
+                                   + _aliases(target, _exec_programs(text, _EXEC_KEYS))))
+    return out
+
+
+def read_autostart(target: Target) -> List[Package]:
+    """XDG autostart entries (``/etc/xdg/autostart``, each user's ``~/.config/autostart``)."""
+    dirs = ["/etc/xdg/autostart", "/root/.config/autostart"]
+    dirs += [f"/home/{u}/.config/autostart" for u in target.listdir("/home")]
+    out = []
+    for d in dirs:
+        for name in target.listdir(d):
+            if not name.endswith(".desktop"):
+                continue
+            path = f"{d}/{name}"
+            text = target.read_text(path, limit=1024 * 1024)
+            out.append(Package(name=name, manager="autostart", source=path,
+                               aliases=(name[: -len(".desktop")],) + _aliases(target, _exec_programs(text, ("Exec", "TryExec")))))
+    return out
+
+
 def read_packages(target: Target) -> Tuple[Package, ...]:
     out: List[Package] = []
     has_db = False
@@ -238,6 +467,11 @@ def read_packages(target: Target) -> Tuple[Package, ...]:
     out.extend(read_local_binaries(target))
     if not has_db:
         raise FactError("software.reason.no_package_db")
+    owned = owned_files(target, read_rpm_files(target) if rpms is not None else ())
+    out.extend(read_opt_vendors(target, owned))
+    out.extend(read_unowned_binaries(target, owned))
+    out.extend(read_enabled_units(target))
+    out.extend(read_autostart(target))
     return tuple(out)
 
 

@@ -10,15 +10,15 @@ modprobe.d, modules.builtin and USBGuard's configuration, which exist in an imag
 from __future__ import annotations
 
 import gzip
-import io
 import os
 import re
 import shutil
 import subprocess
+import zlib
 from dataclasses import dataclass, replace
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple, Union
+from typing import BinaryIO, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
-from ..facts.usb import DeviceSighting, DriverState, MountedMedia, RemovableDevice
+from ..facts.usb import DeviceSighting, DriverState, MountedMedia, RemovableDevice, Sightings
 from ..target.interface import Target, Unsupported
 from .interface import CollectContext, Collector, FactError
 from .syntax.dropins import dropin_paths
@@ -170,7 +170,7 @@ def collect_mounts(ctx: CollectContext) -> Tuple[MountedMedia, ...]:
 
 MODPROBE_DIRS = ("/lib/modprobe.d", "/usr/lib/modprobe.d", "/usr/local/lib/modprobe.d", "/run/modprobe.d",
                  "/etc/modprobe.d")
-_NO_OP_COMMANDS = {"true", "false", "/bin/true", "/bin/false", "/usr/bin/true", "/usr/bin/false", "exit", ":"}
+_NO_OP_COMMANDS = frozenset({"true", "false", "/bin/true", "/bin/false", "/usr/bin/true", "/usr/bin/false"})
 
 
 @dataclass(frozen=True)
@@ -215,10 +215,22 @@ def parse_modprobe_conf(text: str, where: str) -> Tuple[ModprobeRule, ...]:
     return tuple(out)
 
 
+_EXIT = re.compile(r"^exit(?:[ \t]+\d+)?$")
+_SH_COMMENT = re.compile(r"[ \t]+#.*$")
+
+
 def install_is_noop(command: str) -> bool:
-    """``install usb-storage /bin/false`` (or ``/bin/true``, ``exit 1``): loading it does nothing."""
-    words = command.replace(";", " ").split()
-    return bool(words) and words[0] in _NO_OP_COMMANDS
+    """``install usb-storage /bin/false`` (or ``/bin/true``, ``exit 1``): loading it does nothing.
+
+    kmod hands the command to ``/bin/sh -c``, so ``/bin/true; modprobe --ignore-install
+    usb-storage`` loads the module after all. Only a command that is one of these words and
+    nothing else (a trailing ``# comment`` aside, which sh ignores) counts: anything after it —
+    ``;``, ``&&``, ``|``, ``$(…)``, a second line, even an argument — may load something.
+    """
+    text = _SH_COMMENT.sub("", command.strip())
+    if any(ch in text for ch in "\n;&|`$<>()\\'\"") or "#" in text:
+        return False
+    return text in _NO_OP_COMMANDS or bool(_EXIT.match(text))
 
 
 def parse_modules_builtin(text: str) -> Set[str]:
@@ -496,15 +508,60 @@ def _timestamp(line: str) -> str:
     return m.group(1) if m else ""
 
 
-def _log_lines(target: Target, path: str) -> Iterator[str]:
-    """Stream a log, all of it: a busy syslog outgrows any read limit, and a truncated read
-    would drop exactly the newest lines."""
-    with target.open_bytes(path) as raw:  # a FIFO or device node in an image is refused, not read
-        stream = gzip.open(raw, "rt", encoding="utf-8", errors="replace") if path.endswith(".gz") \
-            else io.TextIOWrapper(raw, encoding="utf-8", errors="replace")
-        with stream as fh:
-            for line in fh:
-                yield line.rstrip("\n")
+# Bounds per log file. Real kern.log/syslog files are megabytes and their kernel lines short
+# (printk caps a record at 1 KiB); a hostile image's 2 GiB of zeros or newlines, or a 2 MB gzip
+# that inflates to 2 GiB, must cost seconds and megabytes, and what was skipped is said.
+MAX_LOG_BYTES = 256 * 1024 * 1024  # decompressed text read from one file
+MAX_LINE = 16 * 1024
+MAX_LOG_SECONDS = 15.0
+_CLOCK_EVERY = 4096  # lines between two looks at the clock
+
+
+def _mib(n: int) -> str:
+    return f"{n / (1024 * 1024):.0f} MiB"
+
+
+def _log_lines(target: Target, path: str, gaps: List[Tuple[str, str]]) -> Iterator[str]:
+    """Stream a log within the bounds above, noting in ``gaps`` what was not read. A plain file
+    larger than the limit is read from its end — the newest lines are the ones that matter — a
+    compressed one from its start (it cannot be entered in the middle)."""
+    import time
+
+    with target.open_bytes(path) as raw:  # a FIFO or device node in an image is refused, not opened
+        size = os.fstat(raw.fileno()).st_size
+        compressed = path.endswith(".gz")
+        stream: Union[gzip.GzipFile, BinaryIO] = gzip.GzipFile(fileobj=raw, mode="rb") if compressed else raw
+        if not compressed and size > MAX_LOG_BYTES:
+            raw.seek(size - MAX_LOG_BYTES)
+            raw.readline(MAX_LINE)  # the rest of a line cut in two
+            gaps.append((path, f"only the last {_mib(MAX_LOG_BYTES)} of {_mib(size)} read"))
+        read = cut = lines = 0
+        start = time.monotonic()
+        try:
+            while True:
+                line = stream.readline(MAX_LINE)
+                if not line:
+                    break
+                read += len(line)
+                if not line.endswith(b"\n") and len(line) == MAX_LINE:
+                    cut += 1
+                    while True:  # skip the rest of an overlong line without holding it
+                        rest = stream.readline(MAX_LINE)
+                        read += len(rest)
+                        if not rest or rest.endswith(b"\n") or read > MAX_LOG_BYTES:
+                            break
+                yield line.decode("utf-8", "replace").rstrip("\n")
+                lines += 1
+                if read > MAX_LOG_BYTES:
+                    gaps.append((path, f"stopped after {_mib(MAX_LOG_BYTES)} of text"))
+                    break
+                if lines % _CLOCK_EVERY == 0 and time.monotonic() - start > MAX_LOG_SECONDS:
+                    gaps.append((path, f"stopped after {MAX_LOG_SECONDS:.0f} s ({_mib(read)} read)"))
+                    break
+        except (OSError, EOFError, zlib.error) as exc:  # a truncated or corrupt .gz
+            gaps.append((path, f"unreadable after {_mib(read)}: {type(exc).__name__}"))
+        if cut:
+            gaps.append((path, f"{cut} lines longer than {MAX_LINE // 1024} KiB cut"))
 
 
 def _rotation_key(path: str) -> Tuple[str, int]:
@@ -520,14 +577,15 @@ def read_history(target: Target, journal: Optional[str] = None) -> Tuple[DeviceS
     if files:
         seen: Set[Tuple[str, str]] = set()
         out: List[DeviceSighting] = []
+        gaps: List[Tuple[str, str]] = []
         for path in files:
-            for s in parse_kernel_log(_log_lines(target, path), path):
+            for s in parse_kernel_log(_log_lines(target, path, gaps), path):
                 key = (s.when, s.line.split(" kernel: ", 1)[-1])
                 if s.when and key in seen:
                     continue  # kern.log and syslog both carry kernel lines
                 seen.add(key)
                 out.append(s)
-        return tuple(out)
+        return Sightings(tuple(out), tuple(gaps))
     if journal is not None:
         return parse_kernel_log(journal, "journalctl _TRANSPORT=kernel")
     raise Unsupported("usb.reason.no_logs")

@@ -3,6 +3,7 @@
 Fact keys and their values:
   accounts.password_policy -> PasswordPolicy
   accounts.users           -> Tuple[Account, ...]
+  accounts.max_age         -> PasswordAging  (per login account on Linux; one account policy on Windows)
   time.sync                -> TimeSync
   backups.files            -> Tuple[BackupSet, ...]   (one per policy ``backups`` entry)
   integrity.files          -> Tuple[FileDigest, ...]   (every file under policy integrity.paths)
@@ -35,6 +36,25 @@ class Account:
     source: str = ""
     password_age_days: Optional[int] = None  # scan day - last change; None when unknown or 0 (forced change)
     admin_via: str = ""  # Windows: how a non-built-in account holds administrator power ("" = it does not)
+
+
+@dataclass(frozen=True)
+class AccountMaxAge:
+    name: str
+    max_days: Optional[int]  # the account's own maximum (shadow field 5); None = never expires
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class PasswordAging:
+    """How long a password may be kept. ``per_account``: each account's own maximum applies
+    (Linux shadow); ``default_days`` is then only what new accounts get (login.defs). Otherwise
+    ``default_days`` is the one account policy (Windows); None = never expires."""
+
+    per_account: bool
+    default_days: Optional[int]
+    accounts: Tuple[AccountMaxAge, ...] = ()  # login accounts with a password that can age
+    sources: Tuple[Tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,20 @@ class DeviceSighting:
     line: str = ""  # the log line that proves it, as written
 
 
+class Sightings(tuple):  # type: ignore[type-arg]
+    """The sightings of ``usb.history`` (a tuple of DeviceSighting) plus ``gaps``: the parts of
+    the logs that were not read — past a size, line-length or time limit, or corrupt — as
+    (source, what was skipped). A plain tuple has no gaps."""
+
+    gaps: Tuple[Tuple[str, str], ...]
+
+    def __new__(cls, sightings: Tuple[DeviceSighting, ...] = (),
+                gaps: Tuple[Tuple[str, str], ...] = ()) -> Sightings:
+        out = super().__new__(cls, sightings)
+        out.gaps = tuple(gaps)
+        return out
+
+
 @dataclass(frozen=True)
 class MountedMedia:
     device: str

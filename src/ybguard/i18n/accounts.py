@@ -14,9 +14,11 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
     ),
     "accounts.password-max-age.title": ("口令最长使用期限", "Maximum password age"),
     "accounts.password-max-age.remediation": (
-        "在 /etc/login.defs 中设置 PASS_MAX_DAYS 不超过策略规定的天数，并用 chage -M 为已有账户设置。",
-        "Set PASS_MAX_DAYS in /etc/login.defs to at most the policy's days and apply it to existing accounts "
-        "with chage -M.",
+        "用 chage -M 天数 账户名 为每个可登录账户设置不超过策略规定的天数（Linux 按每个账户 /etc/shadow 第 5 字段生效），"
+        "并在 /etc/login.defs 中设置 PASS_MAX_DAYS 供新建账户使用；Windows 在本地安全策略中设置“密码最长使用期限”。",
+        "Give every login account at most the policy's days with chage -M DAYS USER (on Linux each account's "
+        "/etc/shadow field 5 is what applies), and set PASS_MAX_DAYS in /etc/login.defs for accounts created "
+        "later; on Windows set \"Maximum password age\" in the local security policy.",
     ),
     "accounts.empty-password.title": ("空口令账户", "Accounts with an empty password"),
     "accounts.empty-password.remediation": (
@@ -58,6 +60,20 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
     "accounts.max_age_long": (
         "PASS_MAX_DAYS 为 {got} 天，超过策略规定的 {want} 天",
         "PASS_MAX_DAYS is {got} days, more than the policy's {want}",
+    ),
+    "accounts.max_age_account_none": (
+        "可登录账户 {user} 的口令永不过期（/etc/shadow 第 5 字段为空或 99999），策略要求不超过 {want} 天",
+        "the password of login account {user} never expires (/etc/shadow field 5 empty or 99999); "
+        "policy requires at most {want} days",
+    ),
+    "accounts.max_age_account_long": (
+        "可登录账户 {user} 的口令最长使用期限为 {got} 天（/etc/shadow 第 5 字段），超过策略规定的 {want} 天",
+        "login account {user} may keep its password for {got} days (/etc/shadow field 5), more than the "
+        "policy's {want}",
+    ),
+    "accounts.max_age_accounts_ok": (
+        "{count} 个可登录账户的口令最长使用期限均不超过 {want} 天（/etc/shadow 第 5 字段）",
+        "all {count} login accounts must change their password within {want} days (/etc/shadow field 5)",
     ),
     "accounts.empty_allowed": ("策略未禁止空口令（forbid_empty_passwords: false）",
                                "the policy allows empty passwords (forbid_empty_passwords: false)"),
@@ -175,6 +191,11 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
     "integrity.gateway.mac-changed": ("专线网关 {subject} 的 MAC 地址变化：{before} → {after}",
                                       "MAC of leased-line gateway {subject} changed: {before} -> {after}"),
     # --- reasons and CLI --------------------------------------------------------------------
+    "accounts.reason.pam_undecidable": (
+        "无法确定 PAM 口令栈的实际效果（{where}：{why}），因此无法证明口令最小长度",
+        "the effect of the PAM password stack cannot be decided ({where}: {why}), so the minimum password "
+        "length cannot be shown",
+    ),
     "reason.probe_off": ("未启用主动探测（--probe）", "active probing is off (--probe)"),
     "reason.no_baseline": ("未指定基线文件（--baseline）", "no baseline given (--baseline)"),
     "reason.bad_baseline": ("基线文件 {path} 无效：{reason}", "baseline {path} is not usable: {reason}"),

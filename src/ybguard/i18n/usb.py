@@ -71,6 +71,11 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
         "and why; scan the terminal for malware and check its integrity if needed; waive an approved device by "
         "its name.",
     ),
+    "usb.storage-history.partial": (
+        "日志未能全部读取（{count} 处超过大小、行长或时间上限，或已损坏，见证据）：已读部分没有 USB 存储记录，不能证明从未使用",
+        "the logs could not be read in full ({count} parts past the size, line or time limit, or corrupt; see "
+        "the evidence): what was read shows no USB storage, which proves nothing for the rest",
+    ),
     "usb.storage-history.seen": (
         "日志记录该存储设备接入 {count} 次（首次 {first}，最近 {last}）",
         "the logs show this storage device attached {count} times (first {first}, last {last})",

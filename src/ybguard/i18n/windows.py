@@ -61,6 +61,15 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
         "目录中有两个 {hive} 配置单元：{first} 和 {second}",
         "two {hive} hives in the directory: {first} and {second}",
     ),
+    "windows.hive_too_large": (
+        "注册表配置单元文件过大（{size} 字节，上限 {limit} 字节），不是真实的配置单元，未读取：{path}",
+        "the hive file is larger than any real hive ({size} bytes, the limit is {limit}); not read: {path}",
+    ),
+    "windows.hive_corrupt": (
+        "注册表配置单元文件已损坏，无法解析（{reason}）：{path}",
+        "the hive file is damaged and cannot be parsed ({reason}): {path}",
+    ),
+    "windows.hive_unreadable": ("无法读取注册表配置单元文件（{reason}）：{path}", "cannot read the hive file ({reason}): {path}"),
     "windows.hive_unknown": (
         "无法识别的注册表配置单元文件（应命名为 SYSTEM、SOFTWARE、SAM 或 NTUSER*.DAT）：{path}",
         "unrecognised registry hive file (name it SYSTEM, SOFTWARE, SAM or NTUSER*.DAT): {path}",

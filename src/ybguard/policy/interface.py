@@ -14,12 +14,27 @@ class Tr:
     args: tuple = ()
 
 
+@dataclass(frozen=True)
+class EnglishOnly:
+    """Text we did not write (PyYAML's description of a syntax error): shown in English
+    messages, left out of 中文 ones, which say the same thing in their own words."""
+
+    text: str
+
+
 def _translate(value: Any, lang: str) -> Any:
     from ..i18n import t
 
+    if isinstance(value, EnglishOnly):
+        return value.text if lang == "en" else ""
     if isinstance(value, Tr):
         return t(value.key, lang, **{k: _translate(v, lang) for k, v in value.args})
     return value
+
+
+def translate(value: Tr, lang: str) -> str:
+    """A loader message (a warning of ``policy validate``) in ``lang``."""
+    return str(_translate(value, lang))
 
 
 @dataclass(eq=False)  # not frozen: Python sets __traceback__ on exceptions as they propagate
@@ -37,6 +52,7 @@ class PolicyError(Exception):
     message_key: str
     args: tuple = ()
     suffix: tuple = ()  # extra (key, args) pairs appended to the message, e.g. a suggestion
+    more: tuple = ()  # further PolicyErrors of the same file, reported together (up to a limit)
 
     def location(self) -> str:
         if self.line is None:
@@ -51,8 +67,14 @@ class PolicyError(Exception):
         return text
 
     def render(self, lang: str) -> str:
+        """One line per problem: this one, then the others found in the same file."""
         field_part = f" {self.path}:" if self.path else ""
-        return f"{self.location()}:{field_part} {self.message(lang)}"
+        first = f"{self.location()}:{field_part} {self.message(lang)}"
+        return "\n".join([first] + [e.render(lang) for e in self.more])
+
+    def all(self) -> tuple:
+        """This problem and the others, in file order."""
+        return (self,) + tuple(self.more)
 
     def __str__(self) -> str:  # for logs and tests
         return self.render("en")

@@ -7,6 +7,7 @@ wrong value deep in a list can still be pointed at precisely.
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import ipaddress
 import os
@@ -14,22 +15,36 @@ import re
 import stat
 from dataclasses import fields, is_dataclass
 from datetime import datetime
-from typing import Any, Callable, Dict, Mapping, Optional, Tuple, TypeVar
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, TypeVar
 
 import yaml
 
+from .. import safeyaml
 from . import schema as s
-from .interface import PolicyError, Tr
+from .interface import EnglishOnly, PolicyError, Tr
 
 MAX_POLICY_BYTES = 1024 * 1024  # real policies are a few KiB; anything this big is a mistake
+MAX_ERRORS = 10  # problems reported at once; past that the file is far from a policy
+YAML_TAG = "tag:yaml.org,2002:"
 SYSTEM_POLICY_PATH = "/etc/ybguard/policy.yaml"
 T = TypeVar("T")
 Parser = Callable[[yaml.Node, str, "Ctx"], Any]
 
 
+class _Reported(Exception):
+    """A part of the document whose problems are already in ``Ctx.errors``."""
+
+
+class _Full(Exception):
+    """MAX_ERRORS problems are known: stop reading the document."""
+
+
 class Ctx:
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, known_checks: Optional[Sequence[str]] = None) -> None:
         self.file = file
+        self.known_checks = known_checks  # check ids a waiver may name; None = not checked
+        self.errors: List[PolicyError] = []
+        self._resolver = yaml.resolver.Resolver()
 
     def error(self, node: Optional[yaml.Node], path: str, message_key: str, suffix: tuple = (),
               **args: Any) -> PolicyError:
@@ -37,6 +52,32 @@ class Ctx:
         if node is not None:
             line, col = node.start_mark.line + 1, node.start_mark.column + 1
         return PolicyError(self.file, line, col, path, message_key, tuple(sorted(args.items())), suffix)
+
+    def report(self, exc: PolicyError) -> None:
+        """Keep ``exc`` and go on with the rest of the file, until MAX_ERRORS are known."""
+        self.errors.append(exc)
+        if len(self.errors) >= MAX_ERRORS:
+            raise _Full()
+
+    def combined(self) -> PolicyError:
+        first, *rest = sorted(self.errors, key=lambda e: (e.line or 0, e.column or 0))
+        return PolicyError(first.file, first.line, first.column, first.path, first.message_key, first.args,
+                           first.suffix, tuple(rest))
+
+    def implicit_tag(self, value: str) -> str:
+        """The tag a plain scalar with this text would get (YAML 1.1, as PyYAML resolves it)."""
+        return str(self._resolver.resolve(yaml.ScalarNode, value, (True, False)))
+
+
+def _guard(ctx: Ctx, parser: Parser, node: yaml.Node, path: str) -> Tuple[bool, Any]:
+    """(True, value), or (False, None) once the problem is recorded in ``ctx``."""
+    try:
+        return True, parser(node, path, ctx)
+    except _Reported:
+        return False, None
+    except PolicyError as exc:
+        ctx.report(exc)
+        return False, None
 
 
 _FOUND = {"str": "policy.found.text", "int": "policy.found.int", "float": "policy.found.float",
@@ -63,10 +104,42 @@ def _expect(node: yaml.Node, path: str, ctx: Ctx, expected: str, **args: Any) ->
 
 # ---- scalar parsers -------------------------------------------------------------------------
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _check_tag(node: yaml.Node, path: str, ctx: Ctx) -> None:
+    """An explicit tag must fit its node: ``!!bool "1"`` is not a boolean (PyYAML would read it
+    as false and switch a check off), ``!!int "{"`` no number, and a mapping or list tagged
+    ``!anything`` (``!!set``, ``!!omap``, ``!python/…``) is not one a policy can hold."""
+    tag = node.tag or ""
+    if isinstance(node, yaml.MappingNode):
+        if tag != YAML_TAG + "map":
+            raise ctx.error(node, path, "policy.bad_tag", tag=tag, kind=Tr("policy.found.mapping"))
+        return
+    if isinstance(node, yaml.SequenceNode):
+        if tag != YAML_TAG + "seq":
+            raise ctx.error(node, path, "policy.bad_tag", tag=tag, kind=Tr("policy.found.list"))
+        return
+    if not tag.startswith(YAML_TAG):
+        raise ctx.error(node, path, "policy.bad_tag", tag=tag, kind=Tr("policy.found.scalar"))
+    name = tag[len(YAML_TAG):]
+    if name == "str":
+        return
+    implicit = ctx.implicit_tag(str(node.value))
+    if implicit != tag and not (name == "float" and implicit == YAML_TAG + "int"):
+        value = node.value if len(node.value) <= 60 else node.value[:57] + "..."
+        raise ctx.error(node, path, "policy.tag_mismatch", tag="!!" + name, value=repr(value))
+
+
 def _scalar(node: yaml.Node, path: str, ctx: Ctx, tags: Tuple[str, ...], expected: str, **args: Any) -> str:
-    if not isinstance(node, yaml.ScalarNode) or node.tag.rsplit(":", 1)[-1] not in tags:
+    _check_tag(node, path, ctx)
+    if not isinstance(node, yaml.ScalarNode) or node.tag[len(YAML_TAG):] not in tags:
         raise _expect(node, path, ctx, expected, **args)
-    return str(node.value)
+    value = str(node.value)
+    bad = _SURROGATE.search(value)
+    if bad:  # "\ud800" in a double-quoted string: no UTF-8 report or console can carry it
+        raise ctx.error(node, path, "policy.surrogate", code=f"U+{ord(bad.group()):04X}")
+    return value
 
 
 def p_str(node: yaml.Node, path: str, ctx: Ctx) -> str:
@@ -88,10 +161,62 @@ def p_bool(node: yaml.Node, path: str, ctx: Ctx) -> bool:
     return value.lower() in ("true", "yes", "on")
 
 
+MAX_INT_DIGITS = 18  # no policy number comes near; int() of 4,301 digits raises in Python 3.11+
+
+
+def yaml_int(text: str) -> Optional[int]:
+    """A YAML 1.1 integer as PyYAML reads it (``_`` separators, 0b/0x/0 octal, sexagesimal
+    ``1:30``), or None when the text is none or is too long to be a policy value."""
+    value = text.replace("_", "")
+    sign = -1 if value.startswith("-") else 1
+    value = value.lstrip("+-")
+    if not value or len(value) > MAX_INT_DIGITS + 2:
+        return None
+    try:
+        if value == "0":
+            return 0
+        if value.startswith("0b"):
+            return sign * int(value[2:], 2)
+        if value.startswith("0x"):
+            return sign * int(value[2:], 16)
+        if value.startswith("0") and ":" not in value:
+            return sign * int(value, 8)
+        if ":" in value:
+            return sign * _sexagesimal(value, int)
+        return sign * int(value)
+    except ValueError:
+        return None
+
+
+def _sexagesimal(value: str, convert: Callable[[str], Any]) -> Any:
+    """YAML 1.1's base 60: ``1:30`` is 90."""
+    total = convert("0")
+    for part in value.split(":"):
+        total = total * 60 + convert(part)
+    return total
+
+
+def yaml_float(text: str) -> Optional[float]:
+    """A YAML 1.1 float as PyYAML reads it, or None."""
+    value = text.replace("_", "").lower()
+    sign = -1.0 if value.startswith("-") else 1.0
+    value = value.lstrip("+-")
+    if value == ".inf":
+        return sign * float("inf")
+    if value == ".nan":
+        return float("nan")
+    try:
+        if ":" in value:
+            return sign * float(_sexagesimal(value, float))
+        return sign * float(value)
+    except (ValueError, OverflowError):
+        return None
+
+
 def p_int(node: yaml.Node, path: str, ctx: Ctx) -> int:
     text = _scalar(node, path, ctx, ("int",), "int")
-    value = yaml.safe_load(text)
-    if not isinstance(value, int):
+    value = yaml_int(text)
+    if value is None:
         raise _expect(node, path, ctx, "int")
     if value < 0:
         raise ctx.error(node, path, "policy.negative", value=value)
@@ -107,8 +232,8 @@ def p_positive_int(node: yaml.Node, path: str, ctx: Ctx) -> int:
 
 def p_number(node: yaml.Node, path: str, ctx: Ctx) -> float:
     text = _scalar(node, path, ctx, ("int", "float"), "number")
-    value = yaml.safe_load(text)
-    if not isinstance(value, (int, float)) or value != value or value in (float("inf"), float("-inf")):
+    value = yaml_int(text) if node.tag == YAML_TAG + "int" else yaml_float(text)
+    if value is None or value != value or value in (float("inf"), float("-inf")):
         raise _expect(node, path, ctx, "finite_number")
     if value < 0:
         raise ctx.error(node, path, "policy.negative", value=value)
@@ -151,11 +276,17 @@ def p_cidr(node: yaml.Node, path: str, ctx: Ctx) -> s.IPNetwork:
 MAX_ALLOWED_GLOBAL = {4: 1 << 24, 6: 1 << 112}
 
 
-def p_allowed_network(node: yaml.Node, path: str, ctx: Ctx) -> s.IPNetwork:
-    net = p_cidr(node, path, ctx)
+@functools.lru_cache(maxsize=1)
+def _public_space() -> Any:
+    """Built once: rebuilding it for each of 40,000 allowed networks took seconds."""
     from ..checks.network import Space  # the one definition of globally routable space
 
-    public = sum(end - start + 1 for start, end in Space(()).gaps(net))
+    return Space(())
+
+
+def p_allowed_network(node: yaml.Node, path: str, ctx: Ctx) -> s.IPNetwork:
+    net = p_cidr(node, path, ctx)
+    public = sum(end - start + 1 for start, end in _public_space().gaps(net))
     if public > MAX_ALLOWED_GLOBAL[net.version]:
         raise ctx.error(node, path, "policy.allowed_too_broad", value=str(net),
                         limit="/8" if net.version == 4 else "/16")
@@ -266,12 +397,22 @@ def p_datetime_tz(node: yaml.Node, path: str, ctx: Ctx) -> datetime:
 
 def p_list(item: Parser) -> Parser:
     def parse(node: yaml.Node, path: str, ctx: Ctx) -> tuple:
-        if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null"):
+        if isinstance(node, yaml.ScalarNode) and node.tag == YAML_TAG + "null":
             return ()
+        _check_tag(node, path, ctx)
         if not isinstance(node, yaml.SequenceNode):
             raise _expect(node, path, ctx, "list")
-        return tuple(item(child, f"{path}[{i}]", ctx) for i, child in enumerate(node.value))
+        out = []
+        failed = False
+        for i, child in enumerate(node.value):
+            ok, value = _guard(ctx, item, child, f"{path}[{i}]")
+            failed = failed or not ok
+            out.append(value)
+        if failed:
+            raise _Reported()
+        return tuple(out)
 
+    parse.item = item  # type: ignore[attr-defined]
     return parse
 
 
@@ -281,39 +422,68 @@ Spec = Dict[str, Tuple[Parser, bool]]  # key -> (parser, required)
 
 
 def _mapping(node: yaml.Node, path: str, ctx: Ctx, spec: Spec) -> Dict[str, Any]:
-    if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null"):
-        node = yaml.MappingNode("tag:yaml.org,2002:map", [], node.start_mark, node.end_mark)
+    """The keys of ``spec`` found in ``node``, parsed. Every problem inside is recorded and the
+    rest of the mapping still read, so that one run of ``policy validate`` names them all."""
+    if isinstance(node, yaml.ScalarNode) and node.tag == YAML_TAG + "null":
+        node = yaml.MappingNode(YAML_TAG + "map", [], node.start_mark, node.end_mark)
+    _check_tag(node, path, ctx)
     if not isinstance(node, yaml.MappingNode):
         raise _expect(node, path, ctx, "mapping")
     seen: Dict[str, Any] = {}
+    failed = set()
+    known = len(ctx.errors)
     for key_node, value_node in node.value:
         if not isinstance(key_node, yaml.ScalarNode):
-            raise _expect(key_node, path, ctx, "key")
+            ctx.report(_expect(key_node, path, ctx, "key"))
+            continue
         key = str(key_node.value)
         child = f"{path}.{key}" if path else key
-        if key in seen:
-            raise ctx.error(key_node, child, "policy.duplicate_key", key=key)
+        if key in seen or key in failed:
+            ctx.report(ctx.error(key_node, child, "policy.duplicate_key", key=key))
+            continue
         if key not in spec:
-            suggestion = difflib.get_close_matches(key, list(spec), n=1, cutoff=0.6)
-            suffix: tuple = (("policy.did_you_mean", (("suggestion", suggestion[0]),)),) if suggestion else (
-                ("policy.allowed_keys", (("keys", ", ".join(spec)),)),)
-            raise ctx.error(key_node, child, "policy.unknown_key", suffix=suffix, key=key)
+            ctx.report(ctx.error(key_node, child, "policy.unknown_key", suffix=_key_hint(key, path, spec), key=key))
+            failed.add(key)
+            continue
         parser, _required = spec[key]
-        seen[key] = parser(value_node, child, ctx)
+        ok, value = _guard(ctx, parser, value_node, child)
+        if ok:
+            seen[key] = value
+        else:
+            failed.add(key)
     for key, (_parser, required) in spec.items():
-        if required and key not in seen:
-            raise ctx.error(node, path, "policy.missing_key", key=key)
+        if required and key not in seen and key not in failed:
+            ctx.report(ctx.error(node, path, "policy.missing_key", key=key))
+            failed.add(key)
+    if failed or len(ctx.errors) > known:
+        raise _Reported()
     return seen
+
+
+def _key_hint(key: str, path: str, spec: Spec) -> tuple:
+    """What to say after "unknown key": where the key belongs when it is a real key at another
+    indentation ("indent it under network:"), else the nearest key here, else the keys here."""
+    homes = [h for h in KEY_HOMES.get(key, ()) if h != path]
+    if homes:
+        if homes[0] == "":
+            return (("policy.hint.top_level", (("key", key),)),)
+        return (("policy.hint.indent_under", (("key", key), ("parent", homes[0]))),)
+    suggestion = difflib.get_close_matches(key, list(spec), n=1, cutoff=0.6)
+    if suggestion:
+        return (("policy.did_you_mean", (("suggestion", suggestion[0]),)),)
+    return (("policy.allowed_keys", (("keys", ", ".join(spec)),)),)
 
 
 def p_record(cls: type, spec: Spec) -> Parser:
     def parse(node: yaml.Node, path: str, ctx: Ctx) -> Any:
         return cls(**_mapping(node, path, ctx, spec))
 
+    parse.spec = spec  # type: ignore[attr-defined]
     return parse
 
 
 def p_probe_target(node: yaml.Node, path: str, ctx: Ctx) -> s.ProbeTarget:
+    _check_tag(node, path, ctx)
     if not isinstance(node, yaml.MappingNode) or len(node.value) != 1:
         raise ctx.error(node, path, "policy.probe_target")
     key_node, value_node = node.value[0]
@@ -384,6 +554,9 @@ def SOFTWARE(node: yaml.Node, path: str, ctx: Ctx) -> s.SoftwarePolicy:  # noqa:
         allow_node = next(v for k, v in node.value if str(k.value) == "allow")
         raise ctx.error(allow_node, f"{path}.allow", "policy.allow_needs_allowlist", mode=policy.mode)
     return policy
+
+
+SOFTWARE.spec = _SOFTWARE_SPEC  # type: ignore[attr-defined]
 ACCOUNTS = p_record(s.AccountsPolicy, {
     "password_min_length": (p_int, False),
     "password_max_age_days": (p_positive_int, False),
@@ -397,8 +570,23 @@ BACKUP = p_record(s.BackupRule, {
     "max_age_hours": (p_positive_number, False),
 })
 INTEGRITY = p_record(s.IntegrityPolicy, {"paths": (p_list(p_abs_path), False)})
+def p_waiver_check(node: yaml.Node, path: str, ctx: Ctx) -> str:
+    """A waiver's ``check`` glob must match a check: a typo would waive nothing, silently.
+    (Checked when the loader is told the check ids, as the CLI does.)"""
+    pattern = p_glob(node, path, ctx)
+    import fnmatch
+
+    ids = ctx.known_checks
+    if ids is not None and not any(fnmatch.fnmatchcase(i, pattern) for i in ids):
+        near = difflib.get_close_matches(pattern, list(ids or ()), n=1, cutoff=0.6)
+        suffix: tuple = (("policy.did_you_mean", (("suggestion", near[0]),)),) if near else (
+            ("policy.hint.list_checks", ()),)
+        raise ctx.error(node, path, "policy.waiver_no_check", suffix=suffix, value=pattern)
+    return pattern
+
+
 WAIVER = p_record(s.Waiver, {
-    "check": (p_glob, True),
+    "check": (p_waiver_check, True),
     "subject": (p_glob, False),
     "reason": (p_str, True),
     "approved_by": (p_str, True),
@@ -417,35 +605,176 @@ TOP: Spec = {
 }
 
 
+def _key_homes(spec: Spec, path: str, out: Dict[str, List[str]]) -> Dict[str, List[str]]:
+    """key -> the mapping paths ("", "network", "network.probe" …) where it is a valid key."""
+    for key, (parser, _required) in spec.items():
+        out.setdefault(key, []).append(path)
+        inner = getattr(parser, "spec", None)
+        if inner is not None:
+            _key_homes(inner, f"{path}.{key}" if path else key, out)
+    return out
+
+
+KEY_HOMES: Mapping[str, List[str]] = _key_homes(TOP, "", {})
+
+
 class _Loader(yaml.SafeLoader):
     """SafeLoader; composing only, so no object construction ever happens."""
 
 
-def parse_policy_text(text: str, file: str = "<policy>", sha256: str = "") -> s.Policy:
-    """Pure: YAML text -> Policy, or PolicyError with a precise location."""
-    ctx = Ctx(file)
-    if not text.strip() or all(line.strip().startswith("#") or not line.strip() for line in text.splitlines()):
-        raise PolicyError(file, None, None, "", "policy.empty")
+_FastLoader: Any = getattr(yaml, "CSafeLoader", _Loader)  # libyaml composes 40,000 entries ~9x faster
+
+# PyYAML's words for the syntax errors people make, and ours for them (中文 and English).
+_YAML_PROBLEMS = (
+    ("found character '\\t'", "policy.yaml.tab"),
+    ("mapping values are not allowed", "policy.yaml.colon"),
+    ("expected ',' or ']'", "policy.yaml.unclosed_list"),
+    ("expected ',' or '}'", "policy.yaml.unclosed_mapping"),
+    ("could not find expected ':'", "policy.yaml.no_colon"),
+    ("expected <block end>", "policy.yaml.indent"),
+    ("found undefined alias", "policy.yaml.alias"),
+    ("found unexpected end of stream", "policy.yaml.unclosed_quote"),
+    ("found unknown escape character", "policy.yaml.escape"),
+    ("special characters are not allowed", "policy.yaml.bad_char"),
+    ("found unacceptable character", "policy.yaml.bad_char"),
+    ("expected a comment or a line break", "policy.yaml.after_value"),
+    ("found duplicate anchor", "policy.yaml.anchor"),
+    ("expected alphabetic or numeric character", "policy.yaml.anchor"),
+)
+
+
+def _yaml_problem(problem: str) -> Tr:
+    for needle, key in _YAML_PROBLEMS:
+        if needle in problem:
+            return Tr(key, (("detail", EnglishOnly(f" ({problem})")),))
+    return Tr("policy.yaml.other", (("detail", EnglishOnly(problem)),))
+
+
+_KEY_FULLWIDTH_COLON = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][A-Za-z0-9_]*)\s*：")
+_FLOW_START = re.compile(r"^\s*(?:-\s+)?[A-Za-z_][A-Za-z0-9_]*\s*[:：]\s*[\[{]")
+
+
+def _unquoted(line: str) -> str:
+    """``line`` with quoted parts blanked and the comment cut, columns kept."""
+    out = []
+    quote = ""
+    for i, ch in enumerate(line):
+        if quote:
+            out.append(" ")
+            if ch == quote:
+                quote = ""
+            continue
+        if ch in "'\"":
+            quote = ch
+            out.append(" ")
+        elif ch == "#" and (i == 0 or line[i - 1] in " \t"):
+            break
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def lint_policy_text(text: str, file: str) -> List[PolicyError]:
+    """Mistakes YAML would report confusingly or not at all: a tab or full-width space in the
+    indentation, a full-width colon after a key (``network：``), a full-width comma in a
+    ``[…]`` list — what a Chinese input method types. All of them, in file order."""
+    out: List[PolicyError] = []
+    for lineno, line in enumerate(text.splitlines(), 1):
+        bad = _SURROGATE.search(line)
+        if bad:  # only text that never came from UTF-8 bytes holds one
+            out.append(PolicyError(file, lineno, bad.start() + 1, "", "policy.surrogate",
+                                   (("code", f"U+{ord(bad.group()):04X}"),)))
+        indent = len(line) - len(line.lstrip(" \t\u3000"))
+        lead = line[:indent]
+        if "\t" in lead:
+            out.append(PolicyError(file, lineno, lead.index("\t") + 1, "", "policy.lint.tab"))
+        elif "\u3000" in lead:
+            out.append(PolicyError(file, lineno, lead.index("\u3000") + 1, "", "policy.lint.fullwidth_space"))
+        if "：" not in line and "，" not in line:
+            continue
+        plain = _unquoted(line)
+        m = _KEY_FULLWIDTH_COLON.match(plain)
+        if m:
+            out.append(PolicyError(file, lineno, plain.index("：", m.start(2)) + 1, "", "policy.lint.fullwidth_colon",
+                                   (("key", m.group(2)),)))
+        if _FLOW_START.match(plain) and "，" in plain:
+            out.append(PolicyError(file, lineno, plain.index("，") + 1, "", "policy.lint.fullwidth_comma"))
+        if len(out) >= MAX_ERRORS:
+            break
+    return out
+
+
+MAX_FLOW_DEPTH = 100  # "[[[[…" this deep is no policy; PyYAML would recurse for seconds before giving up
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _too_deep(text: str) -> bool:
+    depth = 0
+    for m in _BRACKETS.finditer(text):  # quoted brackets count too: a false alarm needs 100 of them
+        depth = depth + 1 if m.group() in "[{" else max(depth - 1, 0)
+        if depth > MAX_FLOW_DEPTH:
+            return True
+    return False
+
+
+def _compose(text: str, file: str) -> yaml.Node:
+    if _too_deep(text):
+        raise PolicyError(file, None, None, "", "policy.too_deep")
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        try:
+            node = safeyaml.compose(text, _FastLoader)
+        except yaml.MarkedYAMLError:
+            if _FastLoader is _Loader:
+                raise
+            node = safeyaml.compose(text, _Loader)  # PyYAML's own words and marks for the error
+    except safeyaml.TooLarge as exc:
+        raise PolicyError(file, None, None, "", "policy.too_many_nodes", (("limit", exc.limit),)) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
         line = mark.line + 1 if mark else None
         col = mark.column + 1 if mark else None
-        raise PolicyError(file, line, col, "", "policy.yaml_syntax", (("problem", problem),)) from None
+        raise PolicyError(file, line, col, "", "policy.yaml_syntax", (("problem", _yaml_problem(problem)),)) from None
     except yaml.YAMLError as exc:
-        raise PolicyError(file, None, None, "", "policy.yaml_syntax", (("problem", str(exc)),)) from None
+        raise PolicyError(file, None, None, "", "policy.yaml_syntax",
+                          (("problem", _yaml_problem(str(exc))),)) from None
     except RecursionError:  # thousands of nested brackets: not a policy, and not worth a traceback
         raise PolicyError(file, None, None, "", "policy.too_deep") from None
     if node is None:
         raise PolicyError(file, None, None, "", "policy.empty")
+    return node
+
+
+def parse_policy_text(text: str, file: str = "<policy>", sha256: str = "",
+                      known_checks: Optional[Sequence[str]] = None) -> s.Policy:
+    """Pure: YAML text -> Policy, or PolicyError with a precise location (and, in ``more``,
+    the file's other problems, up to MAX_ERRORS). With ``known_checks``, a waiver must name
+    one of them."""
+    ctx = Ctx(file, known_checks)
+    if not text.strip() or all(line.strip().startswith("#") or not line.strip() for line in text.splitlines()):
+        raise PolicyError(file, None, None, "", "policy.empty")
+    lint = lint_policy_text(text, file)
+    if lint:
+        ctx.errors = lint
+        raise ctx.combined()
+    node = _compose(text, file)
     try:
         parsed = _mapping(node, "", ctx, TOP)
+    except (_Reported, _Full):
+        raise ctx.combined() from None
     except RecursionError:
         raise PolicyError(file, None, None, "", "policy.too_deep") from None
+    if ctx.errors:
+        raise ctx.combined()
     parsed["meta"] = parsed.pop("policy")
     return s.Policy(source=file, sha256=sha256, **parsed)
+
+
+def policy_warnings(policy: s.Policy, now: datetime) -> List[Tr]:
+    """What ``policy validate`` says without refusing the policy: waivers already expired."""
+    return [Tr("policy.warn.waiver_expired", (("index", i), ("check", w.check), ("subject", w.subject),
+                                              ("expires", w.expires.isoformat())))
+            for i, w in enumerate(policy.waivers) if w.expires <= now]
 
 
 def _os_reason(exc: OSError) -> Tr:
@@ -456,7 +785,7 @@ def _os_reason(exc: OSError) -> Tr:
     return Tr("policy.reason.os", (("reason", exc.strerror or str(exc)),))
 
 
-def load_policy_file(path: str) -> s.Policy:
+def load_policy_file(path: str, known_checks: Optional[Sequence[str]] = None) -> s.Policy:
     """Read and parse a policy file; refuse directories, huge files and binary data up front.
 
     The size is checked with stat() before reading, and the read itself is bounded, so a
@@ -482,10 +811,10 @@ def load_policy_file(path: str) -> s.Policy:
     if len(data) > MAX_POLICY_BYTES:
         raise PolicyError(path, None, None, "", "policy.too_large",
                           (("limit", MAX_POLICY_BYTES), ("size", f">{MAX_POLICY_BYTES}")))
-    return parse_policy_bytes(data, path)
+    return parse_policy_bytes(data, path, known_checks)
 
 
-def parse_policy_bytes(data: bytes, file: str) -> s.Policy:
+def parse_policy_bytes(data: bytes, file: str, known_checks: Optional[Sequence[str]] = None) -> s.Policy:
     digest = hashlib.sha256(data).hexdigest()
     if b"\x00" in data:
         raise PolicyError(file, None, None, "", "policy.not_text", (("offset", data.index(b"\x00")),))
@@ -493,7 +822,7 @@ def parse_policy_bytes(data: bytes, file: str) -> s.Policy:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise PolicyError(file, None, None, "", "policy.not_text", (("offset", exc.start),)) from None
-    return parse_policy_text(text, file, digest)
+    return parse_policy_text(text, file, digest, known_checks)
 
 
 def builtin_policy_path() -> str:
@@ -553,4 +882,4 @@ def dump_policy(policy: s.Policy) -> str:
 
 
 __all__ = ["PolicyError", "SYSTEM_POLICY_PATH", "load_policy_file", "parse_policy_text", "parse_policy_bytes", "dump_policy",
-           "resolve_policy_path", "builtin_policy_path", "glob_problem"]
+           "resolve_policy_path", "builtin_policy_path", "glob_problem", "lint_policy_text", "policy_warnings"]

@@ -87,14 +87,20 @@ class Target(abc.ABC):
 
     def open_bytes(self, path: str) -> BinaryIO:
         """An open binary file for streaming (a log too big to read at once); FIFOs, sockets and
-        (in an image) devices are refused before a byte is read, as in ``read_bytes``."""
+        (in an image) devices are refused before they are opened, as in ``read_bytes``."""
         host = self.host_path(path)
-        # O_NONBLOCK: opening a FIFO must not wait for a writer; we refuse it right after (POSIX only;
-        # Windows has neither FIFOs in its file system nor the flag, and needs O_BINARY for raw bytes).
+        # stat() before open(): opening a device node is an act of its own on the scanning host
+        # (a watchdog starts counting down, a tape rewinds), so its type is known first.
+        before = os.stat(host)
+        if self._refuse(before.st_mode):
+            raise NotRegularFile("reason.not_regular", path=path)
+        # O_NONBLOCK: should a FIFO appear between stat and open, the open must not wait for a writer
+        # (POSIX only; Windows has neither FIFOs in its file system nor the flag, and needs O_BINARY).
         fd = os.open(host, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0))
         fh = os.fdopen(fd, "rb")
         try:
-            if self._refuse(os.fstat(fd).st_mode):
+            now = os.fstat(fd)
+            if self._refuse(now.st_mode) or (now.st_dev, now.st_ino) != (before.st_dev, before.st_ino):
                 raise NotRegularFile("reason.not_regular", path=path)
         except BaseException:
             fh.close()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import abc
 import io
 import os
+import stat
 import subprocess
 import sys
 import tempfile
@@ -167,6 +168,25 @@ def _clamp_inline_reads(hive: Any) -> None:
     hive.root = type(hive.root)(next(root_hbin.iter_cells(stream)), stream)
 
 
+# regipy reads a hive whole into memory. The largest real SYSTEM hives are well under 256 MB
+# (SOFTWARE of a long-lived server a few hundred MB at worst); a 1.5 GB sparse file named
+# SYSTEM is an attack on the scanner, refused before a byte of it is read.
+MAX_HIVE_BYTES = 512 * 1024 * 1024
+
+
+def check_hive_file(path: str) -> os.stat_result:
+    """stat() a hive before anything opens it: a regular file of a sane size, or TargetError."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        raise TargetError("windows.hive_unreadable", path=path, reason=exc.strerror or str(exc)) from None
+    if not stat.S_ISREG(st.st_mode):
+        raise TargetError("reason.not_regular", path=path)
+    if st.st_size > MAX_HIVE_BYTES:
+        raise TargetError("windows.hive_too_large", path=path, size=st.st_size, limit=MAX_HIVE_BYTES)
+    return st
+
+
 class RegipyHive(Hive):
     """An offline hive file read with regipy. ``root_path`` names the hive root, e.g. ``HKLM\\SYSTEM``."""
 
@@ -175,8 +195,12 @@ class RegipyHive(Hive):
 
         self.source = path
         self.label = label
-        self._hive = RegistryHive(path)
-        _clamp_inline_reads(self._hive)
+        check_hive_file(path)
+        try:
+            self._hive = RegistryHive(path)
+            _clamp_inline_reads(self._hive)
+        except Exception as exc:  # noqa: BLE001 - regipy (construct) raises anything on a damaged file
+            raise TargetError("windows.hive_corrupt", path=path, reason=type(exc).__name__) from None
 
     @property
     def header_file_name(self) -> str:
@@ -337,6 +361,8 @@ def find_windows_volume(root: str) -> bool:
 
 def _is_regf(path: str) -> bool:
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # never open a FIFO or device node
+            return False
         with open(path, "rb") as fh:
             return fh.read(4) == b"regf"
     except OSError:
@@ -445,6 +471,7 @@ class WindowsImageTarget(WindowsTarget):
             stem = name.split(".", 1)[0].upper()
             if stem in _UNUSED_HIVES:
                 continue
+            check_hive_file(path)  # a 1.5 GB "SYSTEM" is refused here, before the scan starts
             if stem in ("SYSTEM", "SOFTWARE", "SAM"):
                 if stem in roles:
                     raise TargetError("windows.hive_twice", hive=stem, first=roles[stem], second=path)

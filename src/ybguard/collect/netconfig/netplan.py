@@ -63,13 +63,12 @@ def _netplan_loader(text: str, path: str) -> Any:
 
     Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
     Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, sequence)
-    loader = Loader(text)
+    from ... import safeyaml  # alias bombs are refused before anything is constructed
+
     try:
-        return loader.get_single_data()
+        return safeyaml.load(text, Loader)
     except yaml.YAMLError as exc:
         raise ConfigError(path, f"YAML: {exc}") from None
-    finally:
-        loader.dispose()
 
 
 def _as_map(value: Any, where: str, what: str) -> _Lines:
