@@ -17,7 +17,7 @@ import time
 from typing import Dict, List, Optional, Tuple
 
 from ..facts.accounts import BackupCopy, BackupSet
-from .interface import CollectContext, Collector
+from .interface import CollectContext, Collector, FactError
 
 SYS_DEV_BLOCK = "/sys/dev/block"
 
@@ -72,6 +72,10 @@ def collect_backups(ctx: CollectContext) -> Tuple[BackupSet, ...]:
     rules = ctx.policy.backups
     if not rules:
         return ()
+    if target.is_recorded:
+        # Copies are told apart by the disk they live on (st_dev); a bundle's copy of a file lives
+        # on the scanning machine's disk, so it cannot say that: unknown, never "one disk".
+        raise FactError("evidence.reason.no_disks")
     with open("/proc/self/mountinfo", encoding="utf-8", errors="replace") as fh:
         mounts = parse_mountinfo(fh.read())
     labels: Dict[int, str] = {}

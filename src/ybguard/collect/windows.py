@@ -12,10 +12,8 @@ reports the indicators Windows leaves behind and docs/windows.md says exactly wh
 from __future__ import annotations
 
 import ipaddress
-import os
 import re
 import struct
-import tempfile
 from datetime import datetime
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
@@ -274,15 +272,8 @@ def collect_packages(ctx: CollectContext) -> Tuple[Package, ...]:
 
 def collect_processes(ctx: CollectContext) -> Tuple[Process, ...]:
     ctx.target.require_live()
-    import psutil
-
-    out = []
-    for proc in psutil.process_iter(["pid", "name", "exe", "username", "cmdline", "ppid"]):
-        info = proc.info
-        out.append(Process(pid=info["pid"], name=info.get("name") or "", exe=info.get("exe") or "",
-                           user=info.get("username") or "", cmdline=" ".join(info.get("cmdline") or ()),
-                           ppid=info.get("ppid")))
-    return tuple(out)
+    return tuple(Process(pid=p.pid, name=p.name, exe=p.exe, user=p.user, cmdline=" ".join(p.cmdline), ppid=p.ppid)
+                 for p in ctx.target.processes())
 
 
 # ----------------------------------------------------------------------------------------------
@@ -391,9 +382,7 @@ def _read_tcpip_interfaces(reg: Registry) -> List[_Iface]:
 def _live_up(target: Target) -> Dict[str, bool]:
     if not target.is_live:
         return {}
-    import psutil
-
-    return {name: st.isup for name, st in psutil.net_if_stats().items()}
+    return target.interfaces_up()
 
 
 def collect_interfaces(ctx: CollectContext) -> Tuple[Interface, ...]:
@@ -635,11 +624,9 @@ def collect_sockets(ctx: CollectContext) -> Tuple[Socket, ...]:
     ctx.target.require_live()
     import socket as _socket
 
-    import psutil
-
-    names = {p.pid: p.info.get("name") or "" for p in psutil.process_iter(["name"])}
+    names = {p.pid: p.name for p in ctx.target.processes()}
     out = []
-    for c in psutil.net_connections(kind="inet"):
+    for c in ctx.target.connections():
         raddr: Any = c.raddr
         laddr: Any = c.laddr
         if not raddr:
@@ -800,22 +787,12 @@ def collect_password_policy(ctx: CollectContext) -> PasswordPolicy:
 
 def _live_password_policy(target: Target) -> PasswordPolicy:
     """secedit (needs an elevated prompt) into a private temp file, else ``net accounts``."""
-    fd, path = tempfile.mkstemp(prefix="ybguard-", suffix=".inf")
-    os.close(fd)
     try:
-        try:
-            target.run(["secedit", "/export", "/cfg", path, "/areas", "SECURITYPOLICY", "/quiet"], timeout=30)
-            with open(path, "rb") as fh:
-                raw = fh.read()
-            text = raw.decode("utf-16") if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else raw.decode("utf-8", "replace")
-            return policy_from_secedit(text)
-        except (RuntimeError, ValueError, OSError):
-            pass
-    finally:
-        try:
-            os.unlink(path)
-        except OSError:
-            pass
+        raw = target.run_to_file(["secedit", "/export", "/cfg"], "secedit.inf", timeout=30)
+        text = raw.decode("utf-16") if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else raw.decode("utf-8", "replace")
+        return policy_from_secedit(text)
+    except (RuntimeError, ValueError, OSError):
+        pass
     min_len, max_age = parse_net_accounts(target.run(["net", "accounts"]))
     return PasswordPolicy(min_length=min_len, max_age_days=max_age,
                           sources=(("net accounts", f"minimum length {min_len}, maximum age {max_age}"),))
