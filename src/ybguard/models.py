@@ -102,6 +102,7 @@ class EvidenceRef:
     started_at: str
     finished_at: str
     collector: str  # "ybguard-collect.sh 0.1.0 (linux)"
+    unhashed: int = 0  # artifacts the collector could not hash (no certutil on XP): hashed on arrival only
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,8 @@ def report_data(report: Report) -> Dict[str, Any]:
         ev = report.evidence
         data["evidence"] = {"sha256": ev.sha256, "started_at": ev.started_at, "finished_at": ev.finished_at,
                             "collector": ev.collector}
+        if ev.unhashed:
+            data["evidence"]["unhashed"] = ev.unhashed
     return data
 
 

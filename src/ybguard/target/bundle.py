@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import stat
 import tarfile
@@ -59,6 +60,11 @@ class Artifact:
     error: str = ""
     mode: Optional[int] = None  # permission bits of a copied file or seen entry
     link: str = ""  # the target of a "link" artifact
+    unhashed: bool = False  # the collector had no hash tool (Windows XP): hashed here, on arrival
+
+    @property
+    def has_content(self) -> bool:
+        return self.kind in CONTENT_KINDS and (self.sha256 is not None or self.unhashed)
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,10 @@ class Manifest:
     finished_at: str
     artifacts: Tuple[Artifact, ...]
     sha256: str  # of manifest.json's bytes: what a report cites
+
+    @property
+    def unhashed(self) -> int:
+        return sum(1 for a in self.artifacts if a.unhashed)
 
 
 @dataclass
@@ -147,9 +157,9 @@ def _zip_members(path: str) -> Iterator[_Member]:
         if len(infos) > MAX_MEMBERS:
             raise _refuse("evidence.too_many", os.path.basename(path), limit=MAX_MEMBERS)
         for info in infos:
-            mode = (info.external_attr >> 16) & 0xFFFF
-            if mode and (stat.S_ISLNK(mode) or not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))):
-                raise _refuse("evidence.link" if stat.S_ISLNK(mode) else "evidence.special", info.filename)
+            ftype = stat.S_IFMT((info.external_attr >> 16) & 0xFFFF)  # Unix zips only; 0 from Windows
+            if ftype and ftype not in (stat.S_IFREG, stat.S_IFDIR):
+                raise _refuse("evidence.link" if ftype == stat.S_IFLNK else "evidence.special", info.filename)
             yield _Member(info.filename, info.is_dir(), info.file_size, info.compress_size,
                           lambda info=info: zf.open(info))  # type: ignore[misc]
 
@@ -273,11 +283,23 @@ def _opt_int(obj: Mapping[str, Any], key: str, where: str) -> Optional[int]:
     return value
 
 
+def _manifest_text(data: bytes) -> str:
+    """UTF-8 (collect.sh); collect.cmd writes in the console's code page, which it names in
+    ``host.codepage`` (cmd.exe cannot write UTF-8 on XP or 7 without breaking the batch file)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        m = re.search(rb'"codepage"\s*:\s*"(\d{3,5})"', data)
+        if m is None:
+            raise
+        return data.decode(f"cp{m.group(1).decode()}")
+
+
 def parse_manifest(data: bytes) -> Manifest:
     """The manifest's fields, checked for type and shape; any other problem names the field."""
     try:
-        doc = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+        doc = json.loads(_manifest_text(data))
+    except (UnicodeDecodeError, ValueError, LookupError) as exc:
         raise _refuse("evidence.manifest_json", MANIFEST, reason=str(exc)[:200]) from None
     if not isinstance(doc, dict):
         raise _refuse("evidence.manifest_field", MANIFEST, field="(top)", expected="object")
@@ -332,7 +354,7 @@ def parse_manifest(data: bytes) -> Manifest:
             started_at=_str(item, "started_at", where, required=False),
             source=_str(item, "source", where, required=False), error=_str(item, "error", where, required=False),
             mode=(mode & 0o777) if mode is not None else None, link=_str(item, "target", where, required=False)
-            if kind == "link" else "",
+            if kind == "link" else "", unhashed=item.get("unhashed") is True and sha is None and kind in CONTENT_KINDS,
         ))
         if kind == "link" and not artifacts[-1].link:
             raise _refuse("evidence.manifest_field", raw_path, field=f"{where}target", expected="link target")
@@ -350,13 +372,13 @@ def _verify(manifest: Manifest, files: Mapping[str, Tuple[str, int]], dirs: Set[
         art = listed.get(name)
         if name == MANIFEST:
             continue
-        if art is None or art.kind not in CONTENT_KINDS or art.sha256 is None:
+        if art is None or not art.has_content:
             raise _refuse("evidence.extra", name)
         sha, size = files[name]
-        if sha != art.sha256 or (art.size is not None and size != art.size):
+        if (not art.unhashed and sha != art.sha256) or (art.size is not None and size != art.size):
             raise _refuse("evidence.altered", name, expected=art.sha256, found=sha)
     for art in manifest.artifacts:
-        if art.kind in CONTENT_KINDS and art.sha256 is not None and art.path not in files:
+        if art.has_content and art.path not in files:
             raise _refuse("evidence.missing", art.path)
         if art.kind in SHAPE_KINDS and (art.path in files or art.path in dirs and art.kind != "dir"):
             raise _refuse("evidence.extra", art.path)
@@ -370,20 +392,32 @@ def _materialize(bundle_dir: str, manifest: Manifest) -> None:
     """Create what the manifest describes without bytes: directories, links and seen entries.
     Links are made only here, from the manifest, inside our own directory; the targets read
     them through ``resolve_inside``, so no link can lead out of the bundle."""
+    base = os.path.realpath(bundle_dir)
     for art in sorted(manifest.artifacts, key=lambda a: (a.kind != "dir", a.path)):
         dest = os.path.join(bundle_dir, *art.path.split("/"))
         parent = os.path.dirname(dest)
-        if os.path.islink(parent) or (os.path.exists(parent) and not os.path.isdir(parent)):
+        # every directory leading to an entry is ours: a link made earlier must not be walked through
+        probe = parent
+        while len(probe) > len(bundle_dir):
+            if os.path.islink(probe):
+                raise _refuse("evidence.bad_shape", art.path)
+            probe = os.path.dirname(probe)
+        if os.path.exists(parent) and not os.path.isdir(parent):
             raise _refuse("evidence.bad_shape", art.path)
         os.makedirs(parent, mode=0o700, exist_ok=True)
-        if art.kind == "dir":
-            os.makedirs(dest, mode=0o700, exist_ok=True)
-        elif art.kind == "link":
-            os.symlink(art.link, dest)
-        elif art.kind == "entry":
-            fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
-            os.close(fd)
-        if art.kind in ("file", "entry") and art.mode is not None and os.path.isfile(dest):
+        if not os.path.realpath(parent).startswith(base + os.sep) and os.path.realpath(parent) != base:
+            raise _refuse("evidence.bad_shape", art.path)
+        try:
+            if art.kind == "dir":
+                os.makedirs(dest, mode=0o700, exist_ok=True)
+            elif art.kind == "link":
+                os.symlink(art.link, dest)
+            elif art.kind == "entry":
+                os.close(os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600))
+        except OSError:
+            raise _refuse("evidence.bad_shape", art.path) from None
+        if art.kind in ("file", "entry") and art.mode is not None and not os.path.islink(dest) \
+                and os.path.isfile(dest):
             os.chmod(dest, art.mode & 0o755 | 0o400)  # never setuid, always readable by us
 
 

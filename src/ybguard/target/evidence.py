@@ -55,7 +55,7 @@ class _Recording:
         tool = command.split(" ", 1)[0]
         if art.exit_code in NOT_FOUND:
             raise ToolMissing("reason.missing_tool", tool=tool)
-        if art.sha256 is None:
+        if not art.has_content:
             raise ToolFailed("reason.tool_failed", tool=command, code=art.exit_code if art.exit_code is not None else "?",
                              stderr=art.error[:300])
         with open(self.bundle.path_of(art), "rb") as fh:
@@ -73,7 +73,8 @@ class _Recording:
 def evidence_ref(bundle: Bundle) -> EvidenceRef:
     m = bundle.manifest
     collector = f"{m.collector_name} {m.collector_version} ({m.os})".strip()
-    return EvidenceRef(sha256=m.sha256, started_at=m.started_at, finished_at=m.finished_at, collector=collector)
+    return EvidenceRef(sha256=m.sha256, started_at=m.started_at, finished_at=m.finished_at, collector=collector,
+                       unhashed=m.unhashed)
 
 
 # --- Linux -----------------------------------------------------------------------------------
@@ -150,6 +151,11 @@ def parse_passwd_names(text: str) -> Dict[int, str]:
         if len(parts) >= 3 and parts[2].isdigit():
             out.setdefault(int(parts[2]), parts[0])
     return out
+
+
+def _unescape_status(name: str) -> str:
+    """/proc/PID/status writes the name with ``\\n`` and ``\\\\`` escapes (proc_task_name)."""
+    return re.sub(r"\\(n|\\)", lambda m: "\n" if m.group(1) == "n" else "\\", name)
 
 
 def parse_status(text: str) -> Dict[str, str]:
@@ -238,7 +244,8 @@ class LinuxEvidenceTarget(RootfsTarget):
             status = parse_status(status_text)
             raw = self.read_bytes(f"{base}/cmdline") if self.exists(f"{base}/cmdline") else b""
             cmdline = tuple(a.decode("utf-8", "replace") for a in raw.rstrip(b"\0").split(b"\0")) if raw else ()
-            comm = (self.read_text_optional(f"{base}/comm") or status.get("Name", "")).rstrip("\n")
+            comm = self.read_text_optional(f"{base}/comm")  # older kits copied it; status has it too
+            comm = comm.rstrip("\n") if comm is not None else _unescape_status(status.get("Name", ""))
             name = comm
             if len(comm) >= 15 and cmdline:  # psutil: comm is cut at 15 bytes; the command line has it whole
                 full = os.path.basename(cmdline[0])
@@ -356,7 +363,7 @@ class WindowsEvidenceTarget(WindowsImageTarget):
         def hive(name: str, label: str) -> Callable[[], Optional[Hive]]:
             def open_() -> Optional[Hive]:
                 art = arts.get(f"registry/{name}")
-                if art is None or art.sha256 is None:
+                if art is None or not art.has_content:
                     return None  # reg save failed or was not run: the collectors say what that means
                 path = bundle.path_of(art)
                 if not _is_regf(path):
@@ -368,7 +375,7 @@ class WindowsEvidenceTarget(WindowsImageTarget):
             out = []
             for path, art in sorted(arts.items()):
                 parts = path.split("/")
-                if len(parts) == 4 and parts[1] == "users" and parts[3].upper() == "NTUSER.DAT" and art.sha256:
+                if len(parts) == 4 and parts[1] == "users" and parts[3].upper() == "NTUSER.DAT" and art.has_content:
                     out.append(_user_hive(bundle.path_of(art), parts[2]))
             return out
 

@@ -35,6 +35,7 @@ WORK="$OUT/.work"
 META="$WORK/meta"
 mkdir "$WORK" "$OUT/files" "$OUT/commands" || exit 2
 : > "$META"
+: > "$WORK/exec"
 TAB=$(printf '\t')
 NL='
 '
@@ -162,16 +163,6 @@ shape_tree() {
     done
 }
 
-# Secrets: never copied, or copied reduced.
-is_secret() {
-    case "$1" in
-        /etc/shadow-|/etc/gshadow|/etc/gshadow-|/etc/security/opasswd|/etc/krb5.keytab) return 0 ;;
-        /etc/ssh/ssh_host_*_key|/etc/ssl/private|/etc/ssl/private/*|*.key|*.pem.key|/etc/ppp/*-secrets) return 0 ;;
-        /etc/pki/*/private|/etc/pki/*/private/*|/etc/ipsec.secrets|/etc/ipsec.d/private*) return 0 ;;
-    esac
-    return 1
-}
-
 redact_profile() {
     sed -E "s/^([ $TAB]*)(psk|password|[A-Za-z0-9_.-]*-password|[A-Za-z0-9_]*passwd|wep-key[0-3]|wep_key[0-3]|pin|[Pp]re[Ss]hared[Kk]ey|[Pp]assphrase|[Pp]rivate[Kk]ey)([ $TAB]*=).*/\\1\\2\\3REDACTED/"
 }
@@ -187,43 +178,62 @@ reduce_shadow() {
            print }'
 }
 
+# FILTER: the redaction a file needs on its way into the bundle ("" = none)
 filter_for() {
     case "$1" in
-        /etc/shadow) echo reduce_shadow ;;
-        /etc/NetworkManager/system-connections/*|/run/NetworkManager/system-connections/*) echo redact_profile ;;
-        /usr/lib/NetworkManager/system-connections/*|/etc/wpa_supplicant/*|/etc/wpa_supplicant.conf) echo redact_profile ;;
-        /var/lib/iwd/*|/etc/wireguard/*|/etc/netplan/*|/etc/network/interfaces*) echo redact_profile ;;
-        *) echo "" ;;
+        /etc/shadow) FILTER=reduce_shadow ;;
+        /etc/NetworkManager/system-connections/*|/run/NetworkManager/system-connections/*) FILTER=redact_profile ;;
+        /usr/lib/NetworkManager/system-connections/*|/etc/wpa_supplicant/*|/etc/wpa_supplicant.conf) FILTER=redact_profile ;;
+        /var/lib/iwd/*|/etc/wireguard/*|/etc/netplan/*|/etc/network/interfaces*) FILTER=redact_profile ;;
+        *) FILTER="" ;;
     esac
 }
 
-# copy_tree DIR: every regular file under DIR (links and directories recorded as such)
+# Secrets (never copied) and profiles that are copied with their secrets redacted, as grep -E patterns
+SECRET_RE='^/etc/(shadow-|gshadow-?|security/opasswd|krb5\.keytab|ipsec\.secrets)$|^/etc/ssh/ssh_host_.*_key$|^/etc/ssl/private(/|$)|^/etc/pki/.*/private(/|$)|^/etc/ipsec\.d/private|^/etc/ppp/.*-secrets$|\.key$'
+FILTER_RE='^/etc/shadow$|system-connections/|wpa_supplicant|^/var/lib/iwd/|^/etc/wireguard/|^/etc/netplan/|^/etc/network/interfaces'
+
+# copy_tree DIR: every regular file under DIR, directories and links recorded as such. find sorts
+# the entries and one tar pipe copies the plain files: a fork per file would be most of the time.
 copy_tree() {
-    [ -e "$1" ] || return 0
-    find "$1" \( -type d -o -type f -o -type l \) -print 2> /dev/null | while IFS= read -r ct_p; do
-        if is_secret "$ct_p"; then
-            continue
-        fi
-        if [ -L "$ct_p" ]; then
-            shape "$ct_p"
-            # a link out of the tree (resolv.conf -> /run/...): its target's content too
-            ct_real=$(readlink -f "$ct_p" 2> /dev/null || true)
-            case "$ct_real" in
-                "$1"/*|"") ;;
-                /run/*|/var/run/*|/usr/lib/os-release|/usr/lib/NetworkManager/*)
-                    if [ -f "$ct_real" ] && ! is_secret "$ct_real"; then copy_file "$ct_real" "$(filter_for "$ct_real")"; fi ;;
-            esac
-        elif [ -d "$ct_p" ]; then
-            shape "$ct_p"
-        elif [ -f "$ct_p" ]; then
-            copy_file "$ct_p" "$(filter_for "$ct_p")"
-        fi
+    [ -d "$1" ] || return 0
+    find "$1" -type d -print 2> /dev/null | grep -v "$TAB" | grep -v -E "$SECRET_RE" | \
+        awk -v t="$STEP_T" '{ printf "dir\tfiles%s\t\t%s\t%s\t\t\t\n", $0, t, $0 }' >> "$META"
+    find "$1" -type l -exec ls -ld {} + 2> /dev/null | grep -v "$TAB" | \
+        awk -v t="$STEP_T" '{ i = index($0, " /"); if (!i) next; rest = substr($0, i + 1); j = index(rest, " -> ")
+                              if (!j) next; p = substr(rest, 1, j - 1); l = substr(rest, j + 4)
+                              printf "link\tfiles%s\t\t%s\t%s\t\t%s\t\n", p, t, p, l }' | grep -v -E "^link	files[^	]*($SECRET_RE)" >> "$META"
+    find "$1" -type f -perm -100 -print 2> /dev/null > "$WORK/exec"
+    find "$1" -type f -print 2> /dev/null | grep -v "$TAB" | grep -v -E "$SECRET_RE" > "$WORK/all"
+    grep -E "$FILTER_RE" "$WORK/all" | while IFS= read -r ct_p; do
+        filter_for "$ct_p"
+        copy_file "$ct_p" "$FILTER"
     done
+    grep -v -E "$FILTER_RE" "$WORK/all" > "$WORK/batch"
+    copy_batch
+}
+
+# copy_batch: the files listed in $WORK/batch, by one tar pipe where tar exists, each one checked
+# afterwards (one awk) and copied alone if tar missed it
+copy_batch() {
+    [ -s "$WORK/batch" ] || return 0
+    if have tar; then
+        tar -cf - -T "$WORK/batch" 2> /dev/null | (cd "$OUT/files" && tar -xf - 2> /dev/null)
+    fi
+    : > "$WORK/missed"
+    awk -v out="$OUT/files" -v t="$STEP_T" -v missed="$WORK/missed" '
+        FILENAME == ARGV[1] { x[$0] = 1; next }
+        { if ((getline line < (out $0)) >= 0) { close(out $0); printf "file\tfiles%s\t0\t%s\t%s\t%s\t\t\n", $0, t, $0, ($0 in x) ? "755" : "" }
+          else print > missed }' "$WORK/exec" "$WORK/batch" >> "$META"
+    while IFS= read -r cb_p; do
+        copy_file "$cb_p" ""
+    done < "$WORK/missed"
+    : > "$WORK/batch"
 }
 
 copy_if() {
     for ci_f in "$@"; do
-        [ -f "$ci_f" ] && copy_file "$ci_f" "$(filter_for "$ci_f")"
+        [ -f "$ci_f" ] && filter_for "$ci_f" && copy_file "$ci_f" "$FILTER"
     done
     return 0
 }
@@ -309,12 +319,16 @@ copy_tree /etc
 for d in /usr/share/iproute2 /usr/lib/iproute2 /lib/modprobe.d /usr/lib/modprobe.d /usr/local/lib/modprobe.d \
          /run/modprobe.d /usr/lib/systemd/timesyncd.conf.d /run/systemd/timesyncd.conf.d /run/systemd/resolve \
          /run/systemd/netif /run/systemd/timesync /run/NetworkManager /run/resolvconf /usr/lib/NetworkManager \
-         /var/lib/NetworkManager /var/lib/iwd /var/lib/dpkg/updates /usr/lib/systemd/system /lib/systemd/system \
-         /usr/lib/systemd/network /run/systemd/network /usr/lib/sysctl.d /run/sysctl.d /lib/sysctl.d /usr/lib/netplan; do
+         /var/lib/NetworkManager /var/lib/iwd /var/lib/dpkg/updates /usr/lib/systemd/network /run/systemd/network /usr/lib/sysctl.d /run/sysctl.d /lib/sysctl.d /usr/lib/netplan; do
     copy_tree "$d"
 done
+for d in /usr/lib/systemd/system /lib/systemd/system; do
+    for u in chrony chronyd systemd-timesyncd ntp ntpd ntpsec usbguard; do
+        copy_if "$d/$u.service"
+    done
+done
 shape /var/lib/dpkg
-copy_if /var/lib/dpkg/status /var/log/kern.log* /var/log/syslog* /var/log/messages*
+copy_if /usr/lib/os-release /var/lib/dpkg/status /var/log/kern.log* /var/log/syslog* /var/log/messages*
 KREL=$(uname -r 2> /dev/null)
 copy_if "/lib/modules/$KREL/modules.dep" "/lib/modules/$KREL/modules.builtin"
 for f in /usr/sbin/chronyd /sbin/chronyd /usr/sbin/ntpd /sbin/ntpd /usr/lib/systemd/systemd-timesyncd \
@@ -345,11 +359,22 @@ shape /proc/sys/net/ipv6
 for f in /proc/sys/net/ipv4/conf/*/forwarding /proc/sys/net/ipv6/conf/*/forwarding; do
     copy_if "$f"
 done
+set --
 for p in /proc/[0-9]*; do
-    [ -d "$p" ] || continue
-    for f in status comm cmdline; do
-        [ -r "$p/$f" ] && copy_file "$p/$f"
-    done
+    [ -d "$p" ] && set -- "$@" "$OUT/files$p"
+done
+[ $# -gt 0 ] && mkdir -p "$@"
+for d in "$@"; do
+    p=${d#"$OUT/files"}
+    if { while IFS= read -r line; do printf '%s\n' "$line"; done; } < "$p/status" > "$OUT/files$p/status" 2> /dev/null; then
+        meta file "files$p/status" 0 "$STEP_T" "$p/status" "" "" ""
+    else
+        rm -f "$OUT/files$p/status"
+        rmdir "$OUT/files$p" 2> /dev/null
+        meta file "files$p/status" 1 "$STEP_T" "$p/status" "" "" "=cannot read $p/status (exited?)"
+        continue
+    fi
+    copy_file "$p/cmdline"
 done
 
 shape /sys/module
@@ -430,6 +455,7 @@ awk -v kit_name="$KIT_NAME" -v kit_version="$KIT_VERSION" -v host="$HOST" -v osn
     -v user="$USERNAME" -v elevated="$ELEVATED" -v started="$STARTED" -v finished="$FINISHED" '
 function iso(t) { return (t ~ /[+-][0-9][0-9][0-9][0-9]$/) ? substr(t, 1, length(t) - 2) ":" substr(t, length(t) - 1) : t }
 function esc(s,    out, i, c, n) {
+    if (index(s, "\\") == 0 && index(s, "\"") == 0 && s !~ /[[:cntrl:]]/) return s
     out = ""; n = length(s)
     for (i = 1; i <= n; i++) {
         c = substr(s, i, 1)
