@@ -55,14 +55,14 @@ def _registry() -> Registry:
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_live_routes_from_route_print(lang: str) -> None:
-    target = RecordedTarget(_registry(), {"route print -4": (DATA / f"route_print_{lang}.txt").read_text("utf-8")})
+    target = RecordedTarget(_registry(), {"route print": (DATA / f"route_print_{lang}.txt").read_text("utf-8")})
     assert target.kind is TargetKind.WINDOWS_LIVE and target.is_live
     facts = FactSet(target, Policy(), ScanOptions(), registry_for("windows"))
     routes = facts.get("network.routing").routes
     defaults = {(r.gateway, r.dev, r.protocol, r.source) for r in routes if r.dst.prefixlen == 0}
     assert defaults == {
         ("192.168.1.1", "WLAN", "dhcp", "HKLM\\SYSTEM\\ControlSet001\\Services\\Tcpip\\Parameters\\Interfaces\\{W} DhcpDefaultGateway"),
-        ("192.168.1.1", "WLAN", "active", "route print -4"),  # the interface address mapped back to its name
+        ("192.168.1.1", "WLAN", "active", "route print"),  # the interface address mapped back to its name
     }
     lease = [r for r in routes if str(r.dst) == "10.50.0.0/16" and r.protocol == "active"]
     assert [r.dev for r in lease] == ["以太网"]

@@ -202,9 +202,9 @@ def test_net_accounts_domain_header_does_not_shift_values() -> None:
 def test_live_routing_from_real_chinese_route_print() -> None:
     """The whole live path on real Chinese output: the VPN's split default reaches the fact."""
     text = (REAL / "route_print_zh_vpn_split_default.txt").read_text("utf-8")
-    target = RecordedTarget(_registry(), {"route print -4": text})
+    target = RecordedTarget(_registry(), {"route print": text})
     routes = FactSet(target, Policy(), ScanOptions(), registry_for("windows")).get("network.routing").routes
-    live = {(str(r.dst), r.gateway, r.dev) for r in routes if r.source == "route print -4" and r.type == "unicast"
+    live = {(str(r.dst), r.gateway, r.dev) for r in routes if r.source == "route print" and r.type == "unicast"
             and r.dst.prefixlen <= 1}
     assert live == {
         ("0.0.0.0/0", "192.168.0.1", "192.168.0.26"),

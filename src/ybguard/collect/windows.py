@@ -445,13 +445,13 @@ def collect_routing(ctx: CollectContext) -> Routing:
         routes.append(Route(dst=dst, gateway=gw, dev=_dev_for_gateway(gw, named), protocol="persistent",
                             metric=metric, source=f"{persistent.path if persistent else ''} {name}", configured=True))
     if ctx.target.is_live:
-        text = ctx.target.run(["route", "print", "-4"])
+        text = ctx.target.run(["route", "print"])  # contract 1: the evidence kit records exactly this
         by_ip = {str(a.ip): name for name, addrs in named for a in addrs}
         for r in parse_route_print(text):
             if r.protocol == "persistent":
                 continue  # already read from PersistentRoutes above, with its interface
             routes.append(Route(dst=r.dst, type=r.type, gateway=r.gateway, dev=by_ip.get(r.dev, r.dev),
-                                protocol=r.protocol, metric=r.metric, source="route print -4"))
+                                protocol=r.protocol, metric=r.metric, source="route print"))
     return Routing(routes=tuple(routes), rules=(), source="Tcpip\\Parameters")
 
 
@@ -697,7 +697,7 @@ def parse_route_print(text: str) -> Tuple[Route, ...]:
             kind = "local"
         out.append(Route(dst=dst, type=kind, gateway=gw, dev="" if persistent else tokens[3],
                          protocol="persistent" if persistent else "active", metric=metric,
-                         table="main", table_id=254, source="route print -4"))
+                         table="main", table_id=254, source="route print"))
     return tuple(out)
 
 

@@ -8,6 +8,8 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
     "evidence.reason.not_recorded": ("证据包中没有记录命令“{command}”的输出（采集工具版本较旧或未执行该步骤）",
                                      "the bundle holds no recorded output of '{command}' (an older kit, or the step was not run)"),
     "evidence.reason.not_copied": ("证据包中没有复制 {path} 的内容", "the bundle holds no copy of {path}"),
+    "evidence.reason.hive_failed": ("采集时 reg save {hive} 失败（退出码 {code}），证据包中没有该配置单元",
+                                    "reg save {hive} failed when collecting (exit {code}); the bundle holds no such hive"),
     "evidence.reason.no_processes": ("证据包中没有记录进程（/proc）", "the bundle recorded no processes (/proc)"),
     "evidence.reason.no_disks": ("证据包中的文件副本无法说明它们原来所在的磁盘，备份份数无法判断",
                                  "a bundle's copies of files cannot tell which disk each lived on, so backup copies cannot be counted"),

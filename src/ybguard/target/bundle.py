@@ -384,6 +384,7 @@ def _verify(manifest: Manifest, files: Mapping[str, Tuple[str, int]], dirs: Set[
             raise _refuse("evidence.extra", art.path)
     needed = {p for a in manifest.artifacts for p in _parents(a.path)} | {a.path for a in manifest.artifacts
                                                                             if a.kind == "dir"}
+    needed |= {"commands", "registry", "registry/users", "files"}  # empty top folders say nothing
     for d in sorted(dirs - needed):
         raise _refuse("evidence.extra", d + "/")
 

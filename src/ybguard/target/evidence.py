@@ -363,8 +363,10 @@ class WindowsEvidenceTarget(WindowsImageTarget):
         def hive(name: str, label: str) -> Callable[[], Optional[Hive]]:
             def open_() -> Optional[Hive]:
                 art = arts.get(f"registry/{name}")
-                if art is None or not art.has_content:
-                    return None  # reg save failed or was not run: the collectors say what that means
+                if art is None:
+                    return None  # not collected: the collectors say what that means
+                if not art.has_content:
+                    raise NotRecorded("evidence.reason.hive_failed", hive=art.source or name, code=art.exit_code)
                 path = bundle.path_of(art)
                 if not _is_regf(path):
                     raise BundleError("evidence.not_a_hive", member=art.path)

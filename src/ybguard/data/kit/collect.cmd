@@ -104,6 +104,9 @@ for /f "usebackq tokens=1-5 delims=|" %%a in ("%META%") do call :emit "%%a" "%%b
 >> "%M%" echo  ]
 >> "%M%" echo }
 rmdir /s /q "%WORK%"
+rem an empty folder carries no fact, and the scan refuses what the manifest does not list
+rmdir "%OUT%\registry\users" 2>nul
+rmdir "%OUT%\registry" 2>nul
 echo collect.cmd: done: %OUT% 1>&2
 echo collect.cmd: copy the whole folder (or a .zip of it) to the IT workstation 1>&2
 endlocal
@@ -119,6 +122,8 @@ rem NAME is the command line with every run of characters outside [A-Za-z0-9._-]
 set "NAME=%~1"
 set "CMDLINE=%~2"
 call :now
+rem (call ) resets ERRORLEVEL: builtins such as ver leave the previous one standing
+(call )
 %CMDLINE% > "%OUT%\commands\%NAME%.txt" 2> "%WORK%\stderr.txt" < nul
 set RC=%ERRORLEVEL%
 >> "%META%" echo command^|commands/%NAME%.txt^|%RC%^|%NOW%^|%CMDLINE%
