@@ -15,8 +15,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from bundlehelp import command, content, folder, manifest, tar_of, tar_with, zip_of
 
+from bundlehelp import command, content, folder, manifest, tar_of, tar_with, zip_of
 from ybguard.target import bundle as B
 from ybguard.target.bundle import BundleError, open_bundle
 

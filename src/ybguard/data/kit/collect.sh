@@ -173,8 +173,8 @@ reduce_shadow() {
          { f = $2; p = ""
            while (substr(f, 1, 1) == "!" || substr(f, 1, 1) == "*") { p = p substr(f, 1, 1); f = substr(f, 2) }
            if (f == "") $2 = p
-           else if (substr(f, 1, 1) == "$") { split(f, a, "$"); $2 = p "$" a[2] "$[redacted:" length(f) "]" }
-           else $2 = p "[redacted:" length(f) "]"
+           else if (substr(f, 1, 1) == "$") { split(f, a, "$"); $2 = p "$" a[2] "$[redacted,len=" length(f) "]" }
+           else $2 = p "[redacted,len=" length(f) "]"
            print }'
 }
 
