@@ -413,7 +413,8 @@ def _materialize(bundle_dir: str, manifest: Manifest) -> None:
                 os.makedirs(dest, mode=0o700, exist_ok=True)
             elif art.kind == "link":
                 os.symlink(art.link, dest)
-            elif art.kind == "entry":
+            elif art.kind == "entry" or (art.kind == "file" and not art.has_content and not os.path.lexists(dest)):
+                # a file seen but not copied, or one the collector could not read: it exists, unread
                 os.close(os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600))
         except OSError:
             raise _refuse("evidence.bad_shape", art.path) from None

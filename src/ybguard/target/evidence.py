@@ -16,11 +16,12 @@ live host raises, so its facts become ``error``. Only what needs the host itself
 from __future__ import annotations
 
 import codecs
+import errno
 import os
 import re
 import socket
 from collections import namedtuple
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from ..models import EvidenceRef, TargetKind
 from .bundle import Artifact, Bundle, BundleError, open_bundle
@@ -179,14 +180,33 @@ class LinuxEvidenceTarget(RootfsTarget):
         self.bundle = bundle
         self.evidence: Optional[EvidenceRef] = evidence_ref(bundle)
         self.recording = _Recording(bundle, "utf-8")
-        self._entries = {os.path.realpath(bundle.path_of(a)) for a in bundle.manifest.artifacts if a.kind == "entry"}
+        arts = bundle.manifest.artifacts
+        self._entries = {os.path.realpath(bundle.path_of(a)) for a in arts if a.kind == "entry"}
+        # what the collector could not read or list: a scan of it fails closed, as a live one would
+        self._unreadable = {os.path.realpath(bundle.path_of(a)) for a in arts
+                            if (a.kind == "file" and not a.has_content) or (a.kind == "dir" and a.exit_code)}
         self._procs: Optional[Tuple[ProcessInfo, ...]] = None
         self._links: Dict[str, Dict[str, str]] = {}
 
+    def _check_readable(self, path: str) -> str:
+        host = os.path.realpath(self.host_path(path))
+        if host in self._unreadable:
+            raise PermissionError(errno.EACCES, "unreadable when collected", path)
+        return host
+
     def open_bytes(self, path: str) -> Any:
-        if os.path.realpath(self.host_path(path)) in self._entries:
+        if self._check_readable(path) in self._entries:
             raise NotRecorded("evidence.reason.not_copied", path=path)
         return super().open_bytes(path)
+
+    def listdir(self, path: str) -> List[str]:
+        self._check_readable(path)
+        return super().listdir(path)
+
+    def walk(self, path: str) -> Iterator[Tuple[str, List[str], List[str]]]:
+        for tpath, dirnames, filenames in super().walk(path):
+            self._check_readable(tpath)  # an empty copy of a directory we could not list is not empty
+            yield tpath, dirnames, filenames
 
     def run(self, argv: Sequence[str], timeout: float = 10.0) -> str:
         return self.recording.text(" ".join(argv))

@@ -120,6 +120,8 @@ copy_file() {
     cf_rc=$?
     if [ $cf_rc -ne 0 ]; then
         rm -f "$cf_dest"
+        # gone meanwhile (a process that exited): nothing to record; still there: unreadable
+        [ -e "$cf_src" ] || return 0
         meta file "files$cf_src" "$cf_rc" "$STEP_T" "$cf_src" "" "" "=cannot read $cf_src"
         return 0
     fi
@@ -197,6 +199,12 @@ FILTER_RE='^/etc/shadow$|system-connections/|wpa_supplicant|^/var/lib/iwd/|^/etc
 # the entries and one tar pipe copies the plain files: a fork per file would be most of the time.
 copy_tree() {
     [ -d "$1" ] || return 0
+    # first (the manifest keeps the first line of a path): directories this user cannot list
+    find "$1" -type d -print 2> /dev/null | grep -v "$TAB" | while IFS= read -r ct_d; do
+        if [ ! -r "$ct_d" ] || [ ! -x "$ct_d" ]; then
+            meta dir "files$ct_d" 1 "$STEP_T" "$ct_d" "" "" "=cannot list $ct_d"
+        fi
+    done
     find "$1" -type d -print 2> /dev/null | grep -v "$TAB" | grep -v -E "$SECRET_RE" | \
         awk -v t="$STEP_T" '{ printf "dir\tfiles%s\t\t%s\t%s\t\t\t\n", $0, t, $0 }' >> "$META"
     find "$1" -type l -exec ls -ld {} + 2> /dev/null | grep -v "$TAB" | \
@@ -371,7 +379,8 @@ for d in "$@"; do
     else
         rm -f "$OUT/files$p/status"
         rmdir "$OUT/files$p" 2> /dev/null
-        meta file "files$p/status" 1 "$STEP_T" "$p/status" "" "" "=cannot read $p/status (exited?)"
+        # exited meanwhile: gone; still there (hidepid=1 for a non-root collector): unreadable
+        [ -e "$p" ] && meta file "files$p/status" 1 "$STEP_T" "$p/status" "" "" "=cannot read $p/status"
         continue
     fi
     copy_file "$p/cmdline"
