@@ -130,6 +130,8 @@ def cli() -> None:
 @click.option("--policy", "policy_path", metavar="FILE", help="Policy YAML (else $YBGUARD_POLICY, /etc/ybguard/policy.yaml, built-in).")
 @click.option("--root", metavar="DIR", help="Scan an offline image mounted at DIR instead of this host.")
 @click.option("--hives", metavar="DIR", help="Scan Windows registry hives in DIR (SYSTEM, SOFTWARE, SAM, NTUSER*.DAT).")
+@click.option("--evidence", "evidence_path", metavar="PATH",
+              help="Scan an evidence bundle from 'ybguard kit' (folder, .zip or .tar.gz). 扫描采集包。")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Report format (console on a TTY, else json).")
 @click.option("--output", metavar="PATH", help="Write the --format report to PATH ('-' = stdout).")
 @click.option("-o", "outputs", multiple=True, metavar="FORMAT=PATH", help="Extra report, e.g. -o junit=report.xml (repeatable).")
@@ -143,7 +145,8 @@ def cli() -> None:
 @click.option("--only", multiple=True, metavar="GLOB", help="Run only checks whose id matches (repeatable).")
 @click.option("--skip", multiple=True, metavar="GLOB", help="Skip checks whose id matches (repeatable).")
 @click.option("--color/--no-color", default=None, help="Colour the console report (default: when stdout is a TTY).")
-def scan(policy_path: Optional[str], root: Optional[str], hives: Optional[str], fmt: Optional[str], output: Optional[str],
+def scan(policy_path: Optional[str], root: Optional[str], hives: Optional[str], evidence_path: Optional[str],
+         fmt: Optional[str], output: Optional[str],
          outputs: Sequence[str], capture_seconds: Optional[float], probe: Optional[bool], lang: Optional[str],
          fail_on: str, baseline_path: Optional[str], only: Sequence[str], skip: Sequence[str],
          color: Optional[bool]) -> None:
@@ -170,10 +173,18 @@ def scan(policy_path: Optional[str], root: Optional[str], hives: Optional[str], 
         raise Abort2(t("cli.hives_bad", lang, path=hives))
     from .target import TargetError
 
+    if evidence_path is not None and (root is not None or hives is not None):
+        raise Abort2(t("cli.evidence_with_root", lang))
     try:
-        target = open_target(root, hives)
+        if evidence_path is not None:
+            from .target.evidence import open_evidence
+
+            target = open_evidence(evidence_path)  # verified (every sha256) before anything is parsed
+        else:
+            target = open_target(root, hives)
     except TargetError as exc:
         raise Abort2(t(exc.key, lang, **exc.args_map)) from None
+    click.get_current_context().call_on_close(target.close)  # an evidence bundle's private copy
     options = ScanOptions(lang=lang, now=datetime.now(timezone.utc).astimezone(), capture_seconds=capture_seconds,
                           probe=probe, baseline_path=baseline_path)
     if sys.stderr.isatty():  # progress goes to stderr so that stdout stays a clean report
@@ -248,6 +259,28 @@ def watch(policy_path: Optional[str], interval: float, output: str, use_syslog: 
         raise Abort2(t("cli.write_failed", lang, path=output, reason=exc.strerror or str(exc))) from None
     with out:
         sys.exit(run_watch(policy, open_target(None), options, out))
+
+
+@cli.command()
+@click.option("--os", "os_name", type=click.Choice(["windows", "linux"]), required=True, help="Collector for this OS.")
+@click.option("--out", "out_dir", required=True, metavar="DIR", help="Where to write the kit (created).")
+@click.option("--lang", type=click.Choice(["zh", "en"]))
+def kit(os_name: str, out_dir: str, lang: Optional[str]) -> None:
+    """Write the evidence collector (collect.cmd / collect.sh) and its README into DIR.
+
+    写出采集工具（collect.cmd / collect.sh）及说明到 DIR：在终端上运行它，再用
+    ybguard scan --evidence 扫描采集结果，终端上无需安装任何软件。
+    """
+    from .kit import KitError, write_kit
+
+    lang = _lang(lang)
+    try:
+        written = write_kit(os_name, out_dir)
+    except KitError as exc:
+        raise Abort2(t(exc.key, lang, path=out_dir)) from None
+    except OSError as exc:
+        raise Abort2(t("cli.write_failed", lang, path=out_dir, reason=exc.strerror or str(exc))) from None
+    click.echo(t("cli.kit_written", lang, path=out_dir, files=", ".join(written)), err=True)
 
 
 @cli.group()

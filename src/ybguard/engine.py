@@ -170,7 +170,7 @@ def run_scan(policy: Policy, target: Target, checks: Sequence[Check], options: S
         policy=PolicyRef(policy.meta.id, policy.meta.version, policy.sha256, policy.source,
                          _clean(policy.meta.title)),
         started_at=started.isoformat(timespec="seconds"), duration_ms=duration_ms, lang=options.lang,
-        findings=tuple(findings),
+        findings=tuple(findings), evidence=target.evidence,
     )
 
 

@@ -42,6 +42,8 @@ class TargetKind(str, enum.Enum):
     ROOTFS = "rootfs"
     WINDOWS_IMAGE = "windows-image"
     WINDOWS_LIVE = "windows-live"
+    LINUX_EVIDENCE = "linux-evidence"  # a bundle written by collect.sh (docs/evidence.md)
+    WINDOWS_EVIDENCE = "windows-evidence"  # a bundle written by collect.cmd
 
 
 class Verdict(str, enum.Enum):
@@ -93,6 +95,17 @@ class HostInfo:
 
 
 @dataclass(frozen=True)
+class EvidenceRef:
+    """The evidence bundle a report was made from: its manifest's sha256, when and by what it was collected."""
+
+    sha256: str
+    started_at: str
+    finished_at: str
+    collector: str  # "ybguard-collect.sh 0.1.0 (linux)"
+    unhashed: int = 0  # artifacts the collector could not hash (no certutil on XP): hashed on arrival only
+
+
+@dataclass(frozen=True)
 class PolicyRef:
     id: str
     version: int
@@ -110,6 +123,7 @@ class Report:
     duration_ms: int
     lang: str
     findings: Tuple[Finding, ...] = field(default_factory=tuple)
+    evidence: Optional[EvidenceRef] = None  # set when the target is an evidence bundle
 
     def counts(self) -> dict:
         out = {s.value: 0 for s in Status}

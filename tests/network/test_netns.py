@@ -8,6 +8,7 @@ traffic is one TCP handshake between two of these namespaces in the sockets scen
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -15,13 +16,16 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Dict, Optional, Tuple
+from typing import Callable, Dict, Optional, Tuple
 
 import pytest
 
+from evidencekit import collect, scan_bundle, tools_dir, write_kit
 from netns import Netns, Topology, findings, subjects, veth
 
 pytestmark = pytest.mark.netns
+
+Scan = Callable[..., Tuple[int, dict]]
 
 NETWORK_CHECKS = ("network.public-route", "network.wireless-history", "network.live-traffic", "network.probe", "network.default-route", "network.forbidden-interface",
                   "network.dual-homed", "network.ip-forwarding", "network.nat", "network.bridge-leased-line",
@@ -82,7 +86,7 @@ def add_lan(topo: Topology, term: Netns, ifname: str = "eth1") -> Netns:
     return lan
 
 
-def scan(ns: Netns, policy: str, env: Optional[Dict[str, str]] = None, *extra: str) -> Tuple[int, dict]:
+def scan_live(ns: Netns, policy: str, env: Optional[Dict[str, str]] = None, *extra: str) -> Tuple[int, dict]:
     if env is None:
         code, report = ns.scan_json("--only", "network.*", "--policy", policy, *extra)
     else:  # the scanner's PATH differs from ours: start it by absolute paths
@@ -96,23 +100,69 @@ def scan(ns: Netns, policy: str, env: Optional[Dict[str, str]] = None, *extra: s
     return code, report
 
 
+def scan_evidence(ns: Netns, policy: str, collector: Path, out: Path, env: Optional[Dict[str, str]] = None,
+                  *extra: str) -> Tuple[int, dict]:
+    """The same scenario, in two steps: collect.sh inside the namespace, scan --evidence outside it."""
+    if env is not None:  # hide from the collector what the live scan's PATH hides
+        env = {**env, "PATH": tools_dir(out.parent / "tools", env["PATH"].split(":"))}
+    collect(ns, collector, out, env)
+    extra = tuple(a for a in extra if a not in ("--capture", "1"))  # nothing to watch in a recording
+    code, report, err = scan_bundle(out, "--only", "network.*", "--policy", policy, *extra)
+    assert code != 2, err
+    assert report["host"]["target"] == "linux-evidence" and len(report["evidence"]["sha256"]) == 64
+    assert {f["check"] for f in report["findings"]} == set(NETWORK_CHECKS)
+    return code, report
+
+
+@pytest.fixture(scope="module")
+def linux_kit(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_kit(tmp_path_factory.mktemp("kit") / "kit")
+
+
+@pytest.fixture(params=["live", "evidence"])
+def scan(request: pytest.FixtureRequest, linux_kit: Path, tmp_path: Path) -> Scan:
+    """Each scenario twice: the live scan, and collect.sh + scan --evidence (issue 13's parity): every
+    assertion of the scenario holds for both, so both give the same verdict and failing subjects."""
+    runs = itertools.count()
+
+    def run(ns: Netns, policy: str, env: Optional[Dict[str, str]] = None, *extra: str) -> Tuple[int, dict]:
+        if request.param == "live":
+            code, report = scan_live(ns, policy, env, *extra)
+        else:
+            code, report = scan_evidence(ns, policy, linux_kit, tmp_path / f"bundle{next(runs)}", env, *extra)
+        log = os.environ.get("YBGUARD_PARITY_LOG")
+        if log:  # the parity table of the closing note: scenario, mode, verdict, failing subjects
+            with open(log, "a", encoding="utf-8") as fh:
+                fh.write(json.dumps({"test": request.node.name.split("[")[0], "mode": request.param,
+                                     "verdict": report["summary"]["status"], "code": code,
+                                     "fails": sorted(f"{f['check']} {f['subject']}" for f in report["findings"]
+                                                     if f["status"] == "fail")}) + "\n")
+        return code, report
+
+    run.mode = request.param  # type: ignore[attr-defined]
+    return run
+
+
 def failing_checks(report: dict) -> set:
     return {f["check"] for f in report["findings"] if f["status"] == "fail"}
 
 
-def test_compliant_leased_line_terminal(topo: Topology, tmp_path: Path) -> None:
+def test_compliant_leased_line_terminal(topo: Topology, tmp_path: Path, scan: Scan) -> None:
     term, _ = terminal(topo)
     # A compliant terminal passes every network check, live traffic included (a 1 s capture);
     # only the probe is not requested.
     code, report = scan(term, write_policy(tmp_path), None, "--capture", "1")
     bad = [(f["check"], f["status"], f["subject"]) for f in report["findings"] if f["status"] != "pass"]
-    # this host runs no NetworkManager, so it keeps no record of networks joined
-    assert bad == [("network.probe", "not_applicable", "host"), ("network.wireless-history", "not_applicable", "host")]
+    # this host runs no NetworkManager, so it keeps no record of networks joined; a recording
+    # cannot be watched (live-traffic) nor probed
+    recorded = [("network.live-traffic", "not_applicable", "host")] if scan.mode == "evidence" else []
+    assert bad == [*recorded, ("network.probe", "not_applicable", "host"),
+                   ("network.wireless-history", "not_applicable", "host")]
     assert report["summary"]["status"] == "compliant"
     assert code == 0
 
 
-def test_compliant_with_the_contract_example_policy(topo: Topology, example_policy_path: Path) -> None:
+def test_compliant_with_the_contract_example_policy(topo: Topology, example_policy_path: Path, scan: Scan) -> None:
     term, _ = terminal(topo)
     code, report = scan(term, str(example_policy_path))
     assert [(f["check"], f["status"]) for f in report["findings"] if f["status"] != "pass"] == [
@@ -121,7 +171,7 @@ def test_compliant_with_the_contract_example_policy(topo: Topology, example_poli
     assert code == 0
 
 
-def test_default_route(topo: Topology, tmp_path: Path) -> None:
+def test_default_route(topo: Topology, tmp_path: Path, scan: Scan) -> None:
     term, _ = terminal(topo)
     term.ip("route add default via 10.88.0.1")
     term.ip("route add blackhole 0.0.0.0/0 table 100")  # no rule reaches it, and it is no path anyway
@@ -135,7 +185,7 @@ def test_default_route(topo: Topology, tmp_path: Path) -> None:
     assert code == 1
 
 
-def test_split_default_large_prefix_and_host_routes(topo: Topology, tmp_path: Path) -> None:
+def test_split_default_large_prefix_and_host_routes(topo: Topology, tmp_path: Path, scan: Scan) -> None:
     term, _ = terminal(topo)
     for route in ("0.0.0.0/1 via 10.88.0.1", "128.0.0.0/1 via 10.88.0.1", "1.0.0.0/8 via 10.88.0.1",
                   "8.8.8.8/32 via 10.88.0.1", "58.20.0.0/16 via 10.88.0.1",  # allowed by the policy below
@@ -156,7 +206,7 @@ def test_split_default_large_prefix_and_host_routes(topo: Topology, tmp_path: Pa
     assert code == 1
 
 
-def test_policy_routing_tables_and_rules(topo: Topology, tmp_path: Path) -> None:
+def test_policy_routing_tables_and_rules(topo: Topology, tmp_path: Path, scan: Scan) -> None:
     term, _ = terminal(topo)
     term.ip("route add default via 10.88.0.1 table 100")
     term.ip("rule add from 10.88.0.2 lookup 100 prio 100")
@@ -176,7 +226,7 @@ def test_policy_routing_tables_and_rules(topo: Topology, tmp_path: Path) -> None
     assert code == 1
 
 
-def test_forbidden_interfaces_tun_tap_bridge(topo: Topology, tmp_path: Path) -> None:
+def test_forbidden_interfaces_tun_tap_bridge(topo: Topology, tmp_path: Path, scan: Scan) -> None:
     term, _ = terminal(topo)
     term.ip("tuntap add tun0 mode tun")
     term.ip("addr add 172.16.9.1/24 dev tun0")
@@ -192,7 +242,7 @@ def test_forbidden_interfaces_tun_tap_bridge(topo: Topology, tmp_path: Path) -> 
 
 
 @pytest.mark.parametrize("by_mac", [False, True])
-def test_dual_homed(topo: Topology, tmp_path: Path, by_mac: bool) -> None:
+def test_dual_homed(topo: Topology, tmp_path: Path, by_mac: bool, scan: Scan) -> None:
     term, _ = terminal(topo)
     add_lan(topo, term, "eth1")
     leased = "eth0"
@@ -205,7 +255,7 @@ def test_dual_homed(topo: Topology, tmp_path: Path, by_mac: bool) -> None:
     assert code == 1
 
 
-def test_ip_forwarding(topo: Topology, tmp_path: Path) -> None:
+def test_ip_forwarding(topo: Topology, tmp_path: Path, scan: Scan) -> None:
     term, _ = terminal(topo)
     term.sysctl("net.ipv4.ip_forward", "1")
     term.sysctl("net.ipv6.conf.all.forwarding", "1")
@@ -225,7 +275,7 @@ def test_ip_forwarding(topo: Topology, tmp_path: Path) -> None:
     assert failing_checks(report) == set() and code == 0
 
 
-def test_nat_rules_nft_and_iptables(topo: Topology, tmp_path: Path) -> None:
+def test_nat_rules_nft_and_iptables(topo: Topology, tmp_path: Path, scan: Scan) -> None:
     term, _ = terminal(topo)
     term.run(["nft", "add", "table", "ip", "ybnat"])
     term.run(["nft", "add chain ip ybnat post { type nat hook postrouting priority 100; }"])
@@ -241,7 +291,7 @@ def test_nat_rules_nft_and_iptables(topo: Topology, tmp_path: Path) -> None:
     assert code == 1
 
 
-def test_nat_iptables_nft_backend(topo: Topology, tmp_path: Path) -> None:
+def test_nat_iptables_nft_backend(topo: Topology, tmp_path: Path, scan: Scan) -> None:
     term, _ = terminal(topo)
     term.run(["iptables-nft", "-t", "nat", "-A", "PREROUTING", "-i", "eth0", "-p", "tcp", "--dport", "3389",
               "-j", "DNAT", "--to-destination", "192.168.77.9:3389"])
@@ -251,7 +301,7 @@ def test_nat_iptables_nft_backend(topo: Topology, tmp_path: Path) -> None:
     assert code == 1
 
 
-def test_bridge_holding_leased_line(topo: Topology, tmp_path: Path) -> None:
+def test_bridge_holding_leased_line(topo: Topology, tmp_path: Path, scan: Scan) -> None:
     term, _ = terminal(topo)
     term.ip("addr flush dev eth0")
     term.ip("link add br0 type bridge")
@@ -267,7 +317,7 @@ def test_bridge_holding_leased_line(topo: Topology, tmp_path: Path) -> None:
     assert code == 1
 
 
-def test_shared_connection_access_point_daemon(topo: Topology, tmp_path: Path) -> None:
+def test_shared_connection_access_point_daemon(topo: Topology, tmp_path: Path, scan: Scan) -> None:
     term, _ = terminal(topo)
     fake = tmp_path / "hostapd"  # a real process whose name is hostapd, in the terminal's namespace
     shutil.copy("/bin/sleep", fake)
@@ -300,7 +350,7 @@ def _children(pid: int) -> list:
         return []
 
 
-def test_dns_public_and_unlisted_resolvers(topo: Topology, tmp_path: Path) -> None:
+def test_dns_public_and_unlisted_resolvers(topo: Topology, tmp_path: Path, scan: Scan) -> None:
     term, _ = terminal(topo)
     term.write_etc("resolv.conf", "nameserver 10.50.0.53\nnameserver 223.5.5.5\nnameserver 192.168.77.53\n")
     code, report = scan(term, write_policy(tmp_path))
@@ -312,7 +362,7 @@ def test_dns_public_and_unlisted_resolvers(topo: Topology, tmp_path: Path) -> No
     assert code == 1
 
 
-def test_proxies_configured(topo: Topology, tmp_path: Path) -> None:
+def test_proxies_configured(topo: Topology, tmp_path: Path, scan: Scan) -> None:
     term, _ = terminal(topo)
     term.write_etc("environment", 'PATH="/usr/bin:/bin"\nhttps_proxy="http://192.168.77.1:3128"\n')
     term.write_etc("apt/apt.conf.d/01proxy", 'Acquire::http::Proxy "http://192.168.77.1:3142";\n')
@@ -351,7 +401,7 @@ def _spawn(ns: Netns, code: str, *args: str) -> subprocess.Popen:
     return proc
 
 
-def test_sockets_name_the_process(topo: Topology, tmp_path: Path) -> None:
+def test_sockets_name_the_process(topo: Topology, tmp_path: Path, scan: Scan) -> None:
     term, plat = terminal(topo)
     lan = add_lan(topo, term, "eth1")
     procs = [_spawn(lan, SERVER, "192.168.77.1", "8080"), _spawn(plat, SERVER, "10.50.0.10", "8443")]
@@ -370,7 +420,7 @@ def test_sockets_name_the_process(topo: Topology, tmp_path: Path) -> None:
     assert code == 1
 
 
-def test_unreadable_facts_are_errors(topo: Topology, tmp_path: Path) -> None:
+def test_unreadable_facts_are_errors(topo: Topology, tmp_path: Path, scan: Scan) -> None:
     """Without nft (netfilter present) NAT cannot be read: error, and the scan is incomplete."""
     term, _ = terminal(topo)
     bin_dir = tmp_path / "bin"
@@ -420,7 +470,7 @@ def test_interface_kinds_from_the_running_kernel(topo: Topology) -> None:
     assert got["tap5"][1] is False
 
 
-def test_selective_stop_rules_do_not_shadow_main(topo: Topology, tmp_path: Path) -> None:
+def test_selective_stop_rules_do_not_shadow_main(topo: Topology, tmp_path: Path, scan: Scan) -> None:
     """A blackhole/unreachable rule that only matches some packets (a uid range, a source-port
     range, a routing realm) lets every other packet fall through to main: its default route
     must still be found. ``ip -json rule`` names these selectors uid_start, sport_start, dport_start."""

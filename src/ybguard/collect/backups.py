@@ -68,9 +68,14 @@ def device_label(st_dev: int, mounts: Dict[str, Tuple[str, str, str]]) -> str:
 
 
 def collect_backups(ctx: CollectContext) -> Tuple[BackupSet, ...]:
+    target = ctx.target
     rules = ctx.policy.backups
     if not rules:
         return ()
+    if target.is_recorded:
+        # Copies are told apart by the disk they live on (st_dev); a bundle's copy of a file lives
+        # on the scanning machine's disk, so it cannot say that: unknown, never "one disk".
+        raise FactError("evidence.reason.no_disks")
     with open("/proc/self/mountinfo", encoding="utf-8", errors="replace") as fh:
         mounts = parse_mountinfo(fh.read())
     return backup_sets(ctx, lambda path, st, needed: device_label(st.st_dev, mounts))

@@ -575,7 +575,7 @@ def capture_seconds(ctx: CollectContext) -> float:
 
 
 def collect_capture(ctx: CollectContext) -> object:
-    ctx.target.require_live()
+    ctx.target.require_here()
     seconds = capture_seconds(ctx)
     if seconds <= 0:
         return NotRequested("capture.not_requested")

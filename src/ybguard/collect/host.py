@@ -6,10 +6,7 @@ and the architecture comes from the ELF header of ``/bin/sh``.
 
 from __future__ import annotations
 
-import os
-import platform
 import re
-import socket
 import struct
 from dataclasses import dataclass
 from typing import Dict, List, Optional
@@ -70,10 +67,10 @@ def collect_host(ctx: CollectContext) -> HostIdentity:
     os_name = info.get("PRETTY_NAME") or " ".join(x for x in (info.get("NAME"), info.get("VERSION_ID")) if x) or "unknown"
     os_version = info.get("VERSION_ID", "")
     if target.is_live:
-        hostname = socket.gethostname()
-        uname = os.uname()
+        uname = target.uname()
+        hostname = uname.hostname
         kernel = f"{uname.sysname} {uname.release}"
-        arch = uname.machine or platform.machine()
+        arch = uname.machine
     else:
         hostname = (target.read_text_optional("/etc/hostname") or "").strip() or "unknown"
         modules = target.listdir("/lib/modules") or target.listdir("/usr/lib/modules")

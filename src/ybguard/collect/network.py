@@ -561,27 +561,18 @@ def read_nm_shared(target: Target) -> Tuple[SharedConnection, ...]:
     return found
 
 
-def access_point_processes() -> Tuple[SharedConnection, ...]:
+def access_point_processes(target: Target) -> Tuple[SharedConnection, ...]:
     """Running access-point daemons in the scanner's own network namespace (a daemon in another
     namespace serves another network stack, not this one)."""
-    import psutil
-
-    try:
-        own = os.readlink("/proc/self/ns/net")
-    except OSError:
-        own = ""
+    own = target.own_net_namespace()
     out: List[SharedConnection] = []
-    for proc in psutil.process_iter(["pid", "name"]):
-        name = proc.info.get("name") or ""
-        if name not in AP_PROCESSES:
+    for proc in target.processes():
+        if proc.name not in AP_PROCESSES:
             continue
-        pid = proc.info["pid"]
-        try:
-            if own and os.readlink(f"/proc/{pid}/ns/net") != own:
-                continue
-        except FileNotFoundError:
-            continue  # exited meanwhile
-        out.append(SharedConnection(name, "hostapd", "", f"process {name} (pid {pid})"))
+        ns = target.net_namespace(proc.pid)
+        if ns is None or (own and ns != own):
+            continue  # exited meanwhile, or serves another network stack
+        out.append(SharedConnection(proc.name, "hostapd", "", f"process {proc.name} (pid {proc.pid})"))
     return tuple(out)
 
 
@@ -591,7 +582,7 @@ def collect_shared_live(ctx: CollectContext) -> Tuple[SharedConnection, ...]:
     from .software import require_visible_processes
 
     require_visible_processes(ctx.target)  # a hidden hostapd must not read as "none running"
-    return read_nm_shared(ctx.target) + access_point_processes()
+    return read_nm_shared(ctx.target) + access_point_processes(ctx.target)
 
 
 # --- DNS ------------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ def probe_requested(ctx: CollectContext) -> bool:
 
 
 def collect_probe(ctx: CollectContext) -> object:
-    ctx.target.require_live()
+    ctx.target.require_here()
     if not probe_requested(ctx):
         return NotRequested("probe.not_requested")
     settings = ctx.policy.network.probe

@@ -8,7 +8,6 @@ the scanner's own sockets are left out so a scan never reports itself.
 from __future__ import annotations
 
 import ipaddress
-import os
 import socket as _socket
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
@@ -61,36 +60,13 @@ def sockets_from_psutil(conns: Iterable[Any], own_pid: int,
     return tuple(out)
 
 
-def _process_info(pids: Iterable[int]) -> Dict[int, Tuple[str, str, str]]:
-    import psutil
-
-    info: Dict[int, Tuple[str, str, str]] = {}
-    for pid in set(pids):
-        try:
-            p = psutil.Process(pid)
-            with p.oneshot():
-                name = p.name()
-                try:
-                    user = p.username()
-                except (KeyError, psutil.Error):
-                    user = str(p.uids().real)
-                try:
-                    exe = p.exe()
-                except psutil.Error:
-                    exe = ""
-        except psutil.NoSuchProcess:
-            continue  # gone between the two reads: the socket went with it
-        info[pid] = (name, user, exe)
-    return info
-
-
 def collect_sockets_live(ctx: CollectContext) -> Tuple[Socket, ...]:
-    import psutil
-
-    ctx.target.require_live()
-    conns = psutil.net_connections(kind="inet")
+    target = ctx.target
+    target.require_live()
+    conns = target.connections()
     pids = [c.pid for c in conns if c.pid is not None and c.raddr]
-    return sockets_from_psutil(conns, os.getpid(), _process_info(pids))
+    own = target.own_pid()
+    return sockets_from_psutil(conns, own if own is not None else -1, target.process_owners(pids))
 
 
 LINUX: Dict[str, Collector] = {

@@ -479,17 +479,10 @@ def collect_packages(ctx: CollectContext) -> Tuple[Package, ...]:
     return read_packages(ctx.target)
 
 
-def read_processes() -> Tuple[Process, ...]:
-    import psutil
-
-    out = []
-    for proc in psutil.process_iter(["pid", "name", "exe", "username", "cmdline", "ppid"]):
-        info = proc.info
-        cmdline = info.get("cmdline") or []
-        out.append(Process(pid=int(info["pid"]), name=info.get("name") or "", exe=info.get("exe") or "",
-                           user=info.get("username") or "", cmdline=" ".join(cmdline)[:500],
-                           ppid=info.get("ppid"), argv0=cmdline[0] if cmdline else ""))
-    return tuple(out)
+def read_processes(target: Target) -> Tuple[Process, ...]:
+    return tuple(Process(pid=p.pid, name=p.name, exe=p.exe, user=p.user, cmdline=" ".join(p.cmdline)[:500],
+                         ppid=p.ppid, argv0=p.cmdline[0] if p.cmdline else "")
+                 for p in target.processes())
 
 
 def proc_hidepid(mountinfo: str) -> Tuple[str, Optional[int]]:
@@ -510,17 +503,17 @@ def proc_hidepid(mountinfo: str) -> Tuple[str, Optional[int]]:
 def require_visible_processes(target: Target) -> None:
     """Raise when this (unprivileged) scan cannot see every process: with /proc mounted hidepid,
     other users' processes are hidden or empty, and "none found" would be a lie."""
-    if os.geteuid() == 0:
+    if target.privileged():
         return
     hidepid, gid = proc_hidepid(target.read_text("/proc/self/mountinfo"))
-    if hidepid and (gid is None or gid not in os.getgroups()):
+    if hidepid and (gid is None or gid not in target.groups()):
         raise FactError("reason.hidepid", hidepid=hidepid)
 
 
 def collect_processes(ctx: CollectContext) -> Tuple[Process, ...]:
     ctx.target.require_live()
     require_visible_processes(ctx.target)
-    return read_processes()
+    return read_processes(ctx.target)
 
 
 LINUX: Dict[str, Collector] = {

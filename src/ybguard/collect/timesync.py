@@ -284,7 +284,7 @@ def probe_enabled(ctx: CollectContext) -> bool:
 def collect_time_probe(ctx: CollectContext) -> Tuple[NtpSample, ...]:
     if not probe_enabled(ctx):
         raise Unsupported("reason.probe_off")
-    ctx.target.require_live()
+    ctx.target.require_here()
     timeout = ctx.policy.network.probe.timeout_seconds
     return tuple(sntp_offset(s, timeout) for s in ctx.policy.time.ntp_servers)
 

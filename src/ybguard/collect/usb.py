@@ -317,8 +317,7 @@ def read_usbguard(target: Target) -> Optional[UsbGuardState]:
 
 def _kernel_dirs(target: Target) -> List[str]:
     if target.is_live:
-        release = os.uname().release
-        return [f"/lib/modules/{release}"]
+        return [f"/lib/modules/{target.uname().release}"]
     return [f"/lib/modules/{n}" for n in target.listdir("/lib/modules") if target.is_dir(f"/lib/modules/{n}")]
 
 
@@ -604,9 +603,9 @@ def _journal_text(target: Target) -> Optional[str]:
         stored = [d for d in ("/var/log/journal", "/run/log/journal") if _has_journal_files(target, d)]
         if not stored:
             return None  # journalctl would print nothing, which must not read as "no stick ever seen"
-        if shutil.which("journalctl") is None:
+        if not target.has_tool("journalctl"):
             raise FactError("usb.reason.journal_tool", path=stored[0])
-        if os.geteuid() != 0:
+        if not target.privileged():
             # journalctl shows an unprivileged user only their own entries, never the kernel's.
             raise FactError("usb.reason.journal_permission")
         return target.run(argv, timeout=20)

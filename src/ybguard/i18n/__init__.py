@@ -12,11 +12,33 @@ import os
 import string
 from typing import Dict, Mapping, Optional, Tuple
 
-from . import accounts, capture, core, netconfig, network, policy, software, usb, windows
+from . import (
+    accounts,
+    capture,
+    core,
+    evidence,
+    netconfig,
+    network,
+    policy,
+    software,
+    usb,
+    windows,
+)
 
 LANGS = ("zh", "en")
 
-_CATALOGUES = (core, network, capture, usb, software, accounts, windows, netconfig, policy)
+_CATALOGUES = (
+    core,
+    network,
+    capture,
+    usb,
+    software,
+    accounts,
+    windows,
+    netconfig,
+    policy,
+    evidence,
+)
 
 
 def _merge() -> Dict[str, Tuple[str, str]]:

@@ -27,7 +27,7 @@ def report_data(report: Report) -> Dict[str, Any]:
                               "sha256": report.policy.sha256, "source": report.policy.source}
     if report.policy.title:
         policy["title"] = report.policy.title
-    return {
+    data: Dict[str, Any] = {
         "schema": SCHEMA,
         "tool": {"name": "ybguard", "version": report.tool_version},
         "host": {"hostname": report.host.hostname, "os": report.host.os, "os_version": report.host.os_version,
@@ -40,6 +40,13 @@ def report_data(report: Report) -> Dict[str, Any]:
         "summary": {"status": report.verdict.value, "counts": report.counts()},
         "findings": [finding_data(f) for f in report.findings],
     }
+    if report.evidence is not None:
+        ev = report.evidence
+        data["evidence"] = {"sha256": ev.sha256, "started_at": ev.started_at, "finished_at": ev.finished_at,
+                            "collector": ev.collector}
+        if ev.unhashed:
+            data["evidence"]["unhashed"] = ev.unhashed
+    return data
 
 
 def render(report: Report) -> str:

@@ -12,11 +12,14 @@ import abc
 import errno
 import fnmatch
 import os
+import shutil
+import socket
 import stat as _stat
 import subprocess
-from typing import BinaryIO, Callable, Iterator, List, Optional, Sequence, Tuple
+from dataclasses import dataclass
+from typing import Any, BinaryIO, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
-from ..models import TargetKind
+from ..models import EvidenceRef, TargetKind
 
 
 class TargetError(Exception):
@@ -60,21 +63,63 @@ _NEVER_READ = (_stat.S_IFIFO, _stat.S_IFSOCK)
 
 MAX_READ = 64 * 1024 * 1024
 
+# Targets whose running state (kernel tables, processes, sockets) can be read: the host we run on,
+# and an evidence bundle that recorded a host's running state (target/evidence.py).
+_HERE = (TargetKind.LIVE, TargetKind.WINDOWS_LIVE)
+_RECORDED = (TargetKind.LINUX_EVIDENCE, TargetKind.WINDOWS_EVIDENCE)
+
+
+@dataclass(frozen=True)
+class Uname:
+    hostname: str
+    sysname: str
+    release: str
+    machine: str
+
+
+@dataclass(frozen=True)
+class ProcessInfo:
+    """One process as the collectors need it (psutil's names; "" where unreadable)."""
+
+    pid: int
+    ppid: Optional[int]
+    name: str
+    exe: str
+    user: str
+    cmdline: Tuple[str, ...]
+
 
 class Target(abc.ABC):
     kind: TargetKind
     os_family: str  # "linux" or "windows"
+    evidence: Optional[EvidenceRef] = None  # the bundle an evidence target was made from
 
     def __init__(self, root: str) -> None:
         self.root = root
 
     @property
     def is_live(self) -> bool:
-        return self.kind in (TargetKind.LIVE, TargetKind.WINDOWS_LIVE)
+        """Whether the running state of the host can be read: live, or recorded in an evidence bundle."""
+        return self.kind in _HERE or self.kind in _RECORDED
 
     def require_live(self) -> None:
         if not self.is_live:
             raise Unsupported("reason.offline")
+
+    def close(self) -> None:
+        """Release what the target holds (an evidence bundle's private copy)."""
+        return None
+
+    @property
+    def is_recorded(self) -> bool:
+        """An evidence bundle: what the host's collector recorded, read on another machine."""
+        return self.kind in _RECORDED
+
+    def require_here(self) -> None:
+        """For what only the host itself can answer now (capture, probes): a recording cannot."""
+        if self.kind in _RECORDED:
+            raise Unsupported("reason.recorded")
+        self.require_live()
 
     # --- files -----------------------------------------------------------------------------
     @abc.abstractmethod
@@ -232,6 +277,98 @@ class Target(abc.ABC):
             yield tpath, dirnames, sorted(filenames)
 
     # --- live-only -------------------------------------------------------------------------
+    # Each of these reads the running host through psutil or the os module; an evidence target
+    # answers the same questions from what its collector recorded (target/evidence.py).
+
+    def uname(self) -> Uname:
+        self.require_live()
+        u = os.uname() if hasattr(os, "uname") else None
+        return Uname(socket.gethostname(), u.sysname if u else "Windows", u.release if u else "", u.machine if u else "")
+
+    def privileged(self) -> bool:
+        """Whether the facts were read as root (Linux): an unprivileged reader sees less."""
+        self.require_live()
+        return not hasattr(os, "geteuid") or os.geteuid() == 0
+
+    def groups(self) -> Tuple[int, ...]:
+        self.require_live()
+        return tuple(os.getgroups()) if hasattr(os, "getgroups") else ()
+
+    def has_tool(self, name: str) -> bool:
+        self.require_live()
+        return shutil.which(name) is not None
+
+    def own_pid(self) -> Optional[int]:
+        """The reader's own pid (its sockets are not the host's), None when nothing of ours ran there."""
+        self.require_live()
+        return os.getpid()
+
+    def own_net_namespace(self) -> str:
+        """The network namespace the facts were read in ("" when unknown)."""
+        self.require_live()
+        try:
+            return os.readlink("/proc/self/ns/net")
+        except OSError:
+            return ""
+
+    def net_namespace(self, pid: int) -> Optional[str]:
+        """The network namespace of ``pid``; None when the process is gone."""
+        self.require_live()
+        try:
+            return os.readlink(f"/proc/{pid}/ns/net")
+        except FileNotFoundError:
+            return None
+
+    def processes(self) -> Tuple[ProcessInfo, ...]:
+        self.require_live()
+        import psutil
+
+        out = []
+        for proc in psutil.process_iter(["pid", "name", "exe", "username", "cmdline", "ppid"]):
+            info = proc.info
+            out.append(ProcessInfo(pid=int(info["pid"]), ppid=info.get("ppid"), name=info.get("name") or "",
+                                   exe=info.get("exe") or "", user=info.get("username") or "",
+                                   cmdline=tuple(info.get("cmdline") or ())))
+        return tuple(out)
+
+    def connections(self) -> Sequence[Any]:
+        """Internet-family sockets as psutil's ``sconn`` (fd, family, type, laddr, raddr, status, pid)."""
+        self.require_live()
+        import psutil
+
+        return list(psutil.net_connections(kind="inet"))
+
+    def process_owners(self, pids: Iterable[int]) -> Dict[int, Tuple[str, str, str]]:
+        """pid -> (name, user, exe) for the given pids; a process gone meanwhile is left out."""
+        self.require_live()
+        import psutil
+
+        info: Dict[int, Tuple[str, str, str]] = {}
+        for pid in set(pids):
+            try:
+                p = psutil.Process(pid)
+                with p.oneshot():
+                    name = p.name()
+                    try:
+                        user = p.username()
+                    except (KeyError, psutil.Error):
+                        user = str(p.uids().real)
+                    try:
+                        exe = p.exe()
+                    except psutil.Error:
+                        exe = ""
+            except psutil.NoSuchProcess:
+                continue  # gone between the two reads: the socket went with it
+            info[pid] = (name, user, exe)
+        return info
+
+    def interfaces_up(self) -> Dict[str, bool]:
+        """Interface name -> operationally up (Windows: the adapter's connection name)."""
+        self.require_live()
+        import psutil
+
+        return {name: st.isup for name, st in psutil.net_if_stats().items()}
+
     def run(self, argv: Sequence[str], timeout: float = 10.0) -> str:
         """Run a read-only host tool and return its stdout (live targets only)."""
         self.require_live()

@@ -187,11 +187,9 @@ def collect_sockets(ctx: CollectContext) -> Tuple[Socket, ...]:
     ctx.target.require_live()
     import socket as _socket
 
-    import psutil
-
-    names = {p.pid: p.info.get("name") or "" for p in psutil.process_iter(["name"])}
+    names = {p.pid: p.name for p in ctx.target.processes()}
     out = []
-    for c in psutil.net_connections(kind="inet"):
+    for c in ctx.target.connections():
         raddr: Any = c.raddr
         laddr: Any = c.laddr
         if not raddr:

@@ -133,9 +133,7 @@ def _read_tcpip_interfaces(reg: Registry) -> List[_Iface]:
 def _live_up(target: Target) -> Dict[str, bool]:
     if not target.is_live:
         return {}
-    import psutil
-
-    return {name: st.isup for name, st in psutil.net_if_stats().items()}
+    return target.interfaces_up()
 
 
 def collect_interfaces(ctx: CollectContext) -> Tuple[Interface, ...]:

@@ -38,15 +38,8 @@ def collect_packages(ctx: CollectContext) -> Tuple[Package, ...]:
 
 def collect_processes(ctx: CollectContext) -> Tuple[Process, ...]:
     ctx.target.require_live()
-    import psutil
-
-    out = []
-    for proc in psutil.process_iter(["pid", "name", "exe", "username", "cmdline", "ppid"]):
-        info = proc.info
-        out.append(Process(pid=info["pid"], name=info.get("name") or "", exe=info.get("exe") or "",
-                           user=info.get("username") or "", cmdline=" ".join(info.get("cmdline") or ()),
-                           ppid=info.get("ppid")))
-    return tuple(out)
+    return tuple(Process(pid=p.pid, name=p.name, exe=p.exe, user=p.user, cmdline=" ".join(p.cmdline), ppid=p.ppid)
+                 for p in ctx.target.processes())
 
 
 FACTS: Dict[str, Collector] = {"software.packages": collect_packages, "software.processes": collect_processes}
