@@ -293,7 +293,12 @@ def baseline_create(policy_path: Optional[str], root: Optional[str], output: str
     pol = _load_policy(policy_path, lang)
     if root is not None and not os.path.isdir(root):
         raise Abort2(t("cli.root_missing", lang, path=root))
-    target = open_target(root)
+    from .target import TargetError
+
+    try:
+        target = open_target(root)
+    except TargetError as exc:
+        raise Abort2(t(exc.key, lang, **exc.args_map)) from None
     if not pol.integrity.paths:
         click.echo(t("cli.baseline_no_paths", lang), err=True)
     for path in pol.integrity.paths:

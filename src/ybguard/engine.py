@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import fnmatch
 import time
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 
 from . import __version__
-from .checks.interface import Check, Msg, Result, msg
+from .checks.interface import AnyEvidence, Check, Msg, Result, Words, msg
 from .collect import FactSet, ScanOptions, registry_for
 from .collect.interface import Collector, reason_of
 from .i18n import t
@@ -54,8 +55,8 @@ def evaluate_check(check: Check, facts: FactSet, policy: Policy, lang: str) -> L
         return Finding(
             check=check.id, status=result.status, severity=result.severity or check.severity,
             subject=_clean(result.subject), message=_clean(_text(result.message, lang)), rule=check.rule,
-            remediation=check.remediation(lang), title=check.title(lang), area=check.area,
-            evidence=tuple(Evidence(_clean(e.source), _clean(e.detail)) for e in result.evidence),
+            remediation=check.remediation(lang, result.status, result.message.key), title=check.title(lang),
+            area=check.area, evidence=tuple(_evidence(e, lang) for e in result.evidence),
         )
 
     def problem(status: Status, key: str, **args: Any) -> Finding:
@@ -86,8 +87,51 @@ def evaluate_check(check: Check, facts: FactSet, policy: Policy, lang: str) -> L
         out.append(problem(Status.ERROR, "engine.fact_error", fact=check.id, reason=_reason_text(exc, lang)))
     except Exception as exc:  # noqa: BLE001 - a crashing check must never read as a pass
         out.append(problem(Status.ERROR, "engine.check_crashed", reason=f"{type(exc).__name__}: {exc}"))
-    if not out:
-        out.append(problem(Status.PASS, "engine.no_violation"))
+    if not out or any(r.status is Status.PASS and not r.evidence for r in out):
+        try:
+            seen = check.examined(got, policy) if check.examined is not None else None
+        except Exception as exc:  # noqa: BLE001 - a pass that cannot say what it saw is no pass
+            return out_without_passes(out) + [problem(Status.ERROR, "engine.check_crashed",
+                                                      reason=f"{type(exc).__name__}: {exc}")]
+        if not out:
+            out.append(make(Result(Status.PASS, check.subject, seen.message if seen else msg("engine.no_violation"),
+                                   seen.evidence if seen else ())))
+        elif seen is not None:
+            out = [replace(f, evidence=tuple(_evidence(e, lang) for e in seen.evidence))
+                   if f.status is Status.PASS and not f.evidence else f for f in out]
+    return out
+
+
+def out_without_passes(findings: List[Finding]) -> List[Finding]:
+    return [f for f in findings if f.status is not Status.PASS]
+
+
+def _words(text: Words, lang: str) -> str:
+    return _clean(text if isinstance(text, str) else _text(text, lang))
+
+
+def _evidence(e: AnyEvidence, lang: str) -> Evidence:
+    """Host text is kept as it is; ybguard's own words (``Said``) are translated."""
+    return Evidence(_words(e.source, lang), _words(e.detail, lang))
+
+
+# Subjects that are ybguard's words, not host strings: translated in the report's language.
+GENERIC_SUBJECTS = {"host": "subject.host", "password policy": "subject.password_policy",
+                    "time sync": "subject.time_sync", "backups": "subject.backups", "baseline": "subject.baseline"}
+
+
+def localize_subjects(findings: Sequence[Finding], checks: Sequence[Check], lang: str) -> List[Finding]:
+    """A check's own subject ("host", "password policy") in the report's language. A fail's
+    subject named "host" may be a host string (a user called host), so only the check's declared
+    subject is translated, and "host" only when it is not a fail."""
+    declared = {c.id: c.subject for c in checks}
+    out = []
+    for f in findings:
+        key = GENERIC_SUBJECTS.get(f.subject)
+        own = declared.get(f.check) == f.subject or f.subject == "host"
+        if key and own and not (f.subject == "host" and f.status in (Status.FAIL, Status.WAIVED)):
+            f = replace(f, subject=t(key, lang))
+        out.append(f)
     return out
 
 
@@ -121,8 +165,6 @@ def apply_waivers(findings: Sequence[Finding], waivers: Sequence[Waiver], now: d
 
 
 def _replace(f: Finding, **changes: Any) -> Finding:
-    from dataclasses import replace
-
     return replace(f, **changes)
 
 
@@ -152,6 +194,7 @@ def run_scan(policy: Policy, target: Target, checks: Sequence[Check], options: S
             progress(index, len(checks), check)
         findings.extend(evaluate_check(check, facts, policy, options.lang))
     findings = apply_waivers(findings, policy.waivers, started, options.lang)
+    findings = localize_subjects(findings, checks, options.lang)
     host = _host_info(facts, target)
     duration_ms = int((time.perf_counter() - t0) * 1000)
     return Report(

@@ -126,8 +126,9 @@ def test_backup_copies_disks_and_age(tmp_path: Path) -> None:
 
 def test_backups_in_an_offline_root(tmp_path: Path) -> None:
     root = tmp_path / "root"
-    for d in ("var/lib/ybclient", "backup"):
+    for d in ("var/lib/ybclient", "backup", "etc"):
         (root / d).mkdir(parents=True)
+    (root / "etc/os-release").write_text("ID=debian\n")  # an OS image, not an empty directory
     (root / "var/lib/ybclient/yb.db").write_bytes(b"db")
     (root / "backup/yb.db").write_bytes(b"db")
     os.symlink("/var/lib/ybclient/yb.db", root / "backup/link.db")  # resolved inside the root, still a copy path
@@ -151,8 +152,9 @@ def test_backups_in_an_offline_root(tmp_path: Path) -> None:
 def test_a_link_to_the_same_file_is_not_a_second_copy(tmp_path: Path) -> None:
     """A symlink or hard link is the same bytes on the same disk: losing the disk loses both."""
     root = tmp_path / "root"
-    for d in ("var/lib/ybclient", "backup"):
+    for d in ("var/lib/ybclient", "backup", "etc"):
         (root / d).mkdir(parents=True)
+    (root / "etc/os-release").write_text("ID=debian\n")  # an OS image, not an empty directory
     (root / "var/lib/ybclient/yb.db").write_bytes(b"db")
     os.symlink("/var/lib/ybclient/yb.db", root / "backup/link.db")
     os.link(root / "var/lib/ybclient/yb.db", root / "backup/hard.db")

@@ -69,6 +69,7 @@ def golden(tmp_path: Path) -> Tuple[Path, Path]:
     os.symlink("lib/libyb.so", app / "libyb.so.1")
     (root / "etc").mkdir()
     (root / "etc/hostname").write_text("yb-golden\n")
+    (root / "etc/os-release").write_text("ID=debian\n")
     (root / "var/lib/dpkg").mkdir(parents=True)
     (root / "var/lib/dpkg/status").write_text(DPKG_STATUS)
     policy = tmp_path / "policy.yaml"

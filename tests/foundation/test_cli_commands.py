@@ -279,6 +279,37 @@ def test_root_must_be_a_directory(with_demo, tmp_path):
     assert r.exit_code == 2 and "--root is not an existing directory" in stderr_of(r)
 
 
+@pytest.mark.parametrize("layout", ["empty", "one level too deep", "os-release link leaving the root"])
+def test_root_that_is_not_an_os_image_is_exit_2(with_demo, tmp_path, layout):
+    """An unmounted mount point passed every network check with no evidence (issue 14 item 1)."""
+    root = tmp_path / "mnt"
+    root.mkdir()
+    if layout == "one level too deep":
+        (root / "rootfs" / "etc").mkdir(parents=True)
+        (root / "rootfs" / "etc" / "os-release").write_text('ID=debian\n')
+    elif layout == "os-release link leaving the root":  # resolves inside the image, where nothing is
+        (root / "etc").mkdir()
+        (root / "etc" / "os-release").symlink_to("/etc/os-release")
+    for command in (["scan", "--root", str(root)], ["baseline", "create", "--root", str(root), "-o",
+                                                     str(tmp_path / "b.json")]):
+        r = invoke(command)
+        assert r.exit_code == 2, r.output
+        err = stderr_of(r)
+        assert f"--root {root} is not an operating-system image" in err
+        assert all(m in err for m in ("etc/os-release", "usr/lib/os-release", "etc/passwd",
+                                      "Windows/System32/config/SYSTEM")), err
+        assert "Traceback" not in err
+    assert not (tmp_path / "b.json").exists()
+
+
+@pytest.mark.parametrize("marker", ["etc/passwd", "usr/lib/os-release"])
+def test_root_with_any_one_marker_is_scanned(with_demo, tmp_path, marker):
+    root = tmp_path / "img"
+    (root / marker).parent.mkdir(parents=True)
+    (root / marker).write_text("root:x:0:0:root:/root:/bin/sh\n" if marker == "etc/passwd" else "ID=debian\n")
+    assert invoke(["scan", "--root", str(root), "--format", "json", "--only", "demo.*"]).exit_code == 0
+
+
 def test_broken_policy_in_scan_is_exit_2(with_demo, image, tmp_path):
     p = tmp_path / "p.yaml"
     p.write_text("policy:\n  id: x\nnetwork:\n  allowed_networks: [10.0.0.0/33]\n")

@@ -111,6 +111,13 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
     "cli.is_directory": ("这是一个目录", "it is a directory"),
     "cli.no_directory": ("目录 {dir} 不存在", "the directory {dir} does not exist"),
     "cli.not_writable": ("没有写入目录 {dir} 的权限", "no permission to write in {dir}"),
+    "target.not_an_image": (
+        "--root {path} 不是操作系统镜像：其中既没有 etc/os-release、usr/lib/os-release、etc/passwd，"
+        "也没有 Windows/System32/config/SYSTEM（镜像是否已挂载？压缩包是否多解了一层目录？）",
+        "--root {path} is not an operating-system image: it holds none of etc/os-release, usr/lib/os-release, "
+        "etc/passwd, Windows/System32/config/SYSTEM (is the image mounted? was a tarball unpacked one level "
+        "too deep?)",
+    ),
     "cli.root_missing": ("--root 目录不存在或不是目录：{path}", "--root is not an existing directory: {path}"),
     "cli.no_checks": (
         "--only/--skip 之后没有剩下任何检查项",
