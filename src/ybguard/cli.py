@@ -300,7 +300,7 @@ def baseline_create(policy_path: Optional[str], root: Optional[str], output: str
     except TargetError as exc:
         raise Abort2(t(exc.key, lang, **exc.args_map)) from None
     if not pol.integrity.paths:
-        click.echo(t("cli.baseline_no_paths", lang), err=True)
+        raise Abort2(t("cli.baseline_failed", lang, reason=t("cli.baseline_no_paths", lang)))
     for path in pol.integrity.paths:
         if not target.exists(path):
             raise Abort2(t("cli.baseline_failed", lang, reason=t("cli.baseline_path_missing", lang, path=path)))
@@ -313,6 +313,9 @@ def baseline_create(policy_path: Optional[str], root: Optional[str], output: str
 
         reason = reason_of(exc)
         raise Abort2(t("cli.baseline_failed", lang, reason=t(reason.key, lang, **reason.args_map))) from None
+    if not doc["files"]:  # scanning against it would compare 0 files and pass
+        raise Abort2(t("cli.baseline_failed", lang, reason=t("cli.baseline_empty", lang,
+                                                                  paths=", ".join(pol.integrity.paths))))
     for section, why in sorted(doc["unrecorded"].items()):
         click.echo(t("cli.baseline_unrecorded", lang, section=section, reason=why), err=True)
     try:

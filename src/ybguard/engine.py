@@ -55,7 +55,7 @@ def evaluate_check(check: Check, facts: FactSet, policy: Policy, lang: str) -> L
         return Finding(
             check=check.id, status=result.status, severity=result.severity or check.severity,
             subject=_clean(result.subject), message=_clean(_text(result.message, lang)), rule=check.rule,
-            remediation=check.remediation(lang, result.status, result.message.key), title=check.title(lang),
+            remediation=check.remediation(lang, result.message), title=check.title(lang),
             area=check.area, evidence=tuple(_evidence(e, lang) for e in result.evidence),
         )
 

@@ -4,6 +4,7 @@ built-in check passes, and each pass carries evidence and a message of its own �
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List
 
 import pytest
@@ -71,3 +72,50 @@ def test_examined_words_are_translated() -> None:
     [zh] = run(next(c for c in ALL_CHECKS if c.id == "network.nat"), "zh")
     assert zh.message.startswith("读取了防火墙的 NAT 表") and zh.evidence[0].source.startswith("防火墙")
     assert msg("x") == msg("x")
+
+
+# A title is printed beside every status ("✗ …", "通过 …"), so it names the control and asserts
+# nothing: "USB storage drivers", never "USB storage drivers are disabled".
+ASSERTING_EN = re.compile(r"\b(no|not|none|never|is|are|has|have|match|matches|shows?|only|but)\b", re.I)
+ASSERTING_ZH = re.compile(r"未|没有|一致|曾|不得|已禁用|已接入|已启用|无(?!线)")
+
+
+@pytest.mark.parametrize("check", ALL_CHECKS, ids=lambda c: c.id)
+def test_titles_name_the_control_and_assert_nothing(check: Check) -> None:
+    en, zh = check.title("en"), check.title("zh")
+    assert not ASSERTING_EN.search(en), f"{check.id}: {en!r} reads as a claim next to a fail or a pass"
+    assert not ASSERTING_ZH.search(zh), f"{check.id}: {zh!r} reads as a claim next to a fail or a pass"
+
+
+
+def test_not_asked_is_not_blamed_on_the_target_and_fact_ids_stay_out() -> None:
+    """Without --baseline the baseline checks say nothing was asked, not "not applicable on this
+    target (integrity.baseline)"."""
+    from ybguard.target.interface import Unsupported
+
+    class NoBaseline(Facts):
+        def get(self, key: str) -> Any:
+            if key == "integrity.baseline":
+                raise Unsupported("reason.no_baseline")
+            return super().get(key)
+
+    for check in ALL_CHECKS:
+        if "integrity.baseline" not in check.needs:
+            continue
+        for lang in ("en", "zh"):
+            [f] = evaluate_check(check, NoBaseline(clean_facts()), POLICY, lang)  # type: ignore[arg-type]
+            assert f.status is Status.NOT_APPLICABLE
+            assert "integrity.baseline" not in f.message and "target" not in f.message and "目标" not in f.message
+            assert "--baseline" in f.message
+
+
+def test_a_remediation_fits_what_was_found() -> None:
+    """timesyncd enabled but its state unreadable: the fix must not say "enable chrony"."""
+    import dataclasses
+
+    facts = clean_facts()
+    facts["time.sync"] = dataclasses.replace(facts["time.sync"], daemon="systemd-timesyncd", synchronized=None,
+                                             sources=(("systemd-timesyncd", "installed, enabled"),))
+    [f] = evaluate_check(next(c for c in ALL_CHECKS if c.id == "time.sync"), Facts(facts), POLICY, "en")  # type: ignore[arg-type]
+    assert f.status is Status.ERROR
+    assert "chrony" not in f.remediation.replace("chronyc", "") and "systemd-timesyncd" in f.remediation

@@ -30,6 +30,9 @@ def _not_recorded(base: bl.Baseline, section: str) -> Optional[Result]:
 
 def baseline_files(facts: Facts, policy: Policy) -> Iterable[Result]:
     base: bl.Baseline = facts["integrity.baseline"]
+    if not base.files:  # 0 files compared proves nothing about the 医保 system files
+        yield error("baseline", msg("integrity.empty_baseline", path=base.source or "-"))
+        return
     missing = bl.uncovered_roots(base, policy.integrity.paths)
     if missing:
         yield error("baseline", msg("integrity.uncovered", paths=", ".join(missing)))

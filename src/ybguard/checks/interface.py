@@ -110,11 +110,12 @@ class Check:
 
         return t(f"{self.id}.title", lang)
 
-    def remediation(self, lang: str, status: Optional[Status] = None, message_key: str = "") -> str:
-        """The check's fix, or the one its message has (``<message key>.fix``) when the
-        general fix does not fit what was found (timesyncd enabled: do not say "enable chrony")."""
+    def remediation(self, lang: str, message: Optional[Msg] = None) -> str:
+        """The check's fix, or the one its message has (``<message key>.fix``, with the message's
+        arguments) when the general fix does not fit what was found (timesyncd is installed and
+        enabled: do not tell the user to enable chrony)."""
         from ..i18n import has, t
 
-        if message_key and has(f"{message_key}.fix"):
-            return t(f"{message_key}.fix", lang)
+        if message is not None and has(f"{message.key}.fix"):
+            return t(f"{message.key}.fix", lang, **dict(message.args))
         return t(f"{self.id}.remediation", lang)

@@ -28,13 +28,10 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
     # engine
     "engine.no_violation": ("未发现违规", "no violation found"),
     "engine.fact_error": (
-        "无法读取检查所需的信息 {fact}：{reason}",
-        "could not read the facts this check needs ({fact}): {reason}",
+        "无法读取检查所需的信息：{reason}",
+        "could not read what this check needs: {reason}",
     ),
-    "engine.fact_unsupported": (
-        "此目标上不适用（{fact}）：{reason}",
-        "not applicable on this target ({fact}): {reason}",
-    ),
+    "engine.fact_unsupported": ("{reason}", "{reason}"),
     "engine.check_crashed": (
         "检查项自身运行出错（记为“错误”）：{reason}",
         "the check itself failed (reported as error): {reason}",
@@ -47,9 +44,9 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
         "豁免已于 {expires} 过期（{reason}，批准：{approved_by}），恢复为不通过",
         "the waiver expired at {expires} ({reason}, approved by {approved_by}); counted as a fail again",
     ),
-    "reason.offline": ("离线镜像", "offline image"),
-    "reason.not_linux": ("目标不是 Linux 系统", "the target is not a Linux system"),
-    "reason.not_windows": ("目标不是 Windows 系统", "the target is not a Windows system"),
+    "reason.offline": ("离线镜像没有运行状态，只能检查保存的配置", "an offline image has no running state, only saved configuration"),
+    "reason.not_linux": ("只适用于 Linux 系统", "applies to Linux systems only"),
+    "reason.not_windows": ("只适用于 Windows 系统", "applies to Windows systems only"),
     "reason.permission": ("权限不足：{path}", "permission denied: {path}"),
     "reason.missing_file": ("文件不存在：{path}", "file not found: {path}"),
     "reason.missing_tool": ("缺少工具：{tool}", "tool not found: {tool}"),
