@@ -97,7 +97,9 @@ def _outputs(fmt: Optional[str], output: Optional[str], specs: Sequence[str], la
         if not sep or name not in FORMATS or not path:
             raise Abort2(t("cli.bad_output", lang, spec=spec, formats=", ".join(FORMATS)))
         outs.append((name, path))
-    if fmt or output or not outs:
+    # --format html -o html=FILE: the file is the html report; do not also dump it to stdout.
+    duplicate = fmt is not None and output is None and any(name == fmt for name, _ in outs)
+    if (fmt or output or not outs) and not duplicate:
         if fmt is None and output and output != "-":
             fmt = _EXTENSIONS.get(os.path.splitext(output)[1].lower(), "json")
         outs.insert(0, (fmt or ("console" if sys.stdout.isatty() else "json"), output or "-"))
@@ -114,6 +116,22 @@ def _outputs(fmt: Optional[str], output: Optional[str], specs: Sequence[str], la
     return outs
 
 
+# --label keys: the report's site fields, also by their 中文 names.
+LABEL_KEYS = {"hospital": "hospital", "医院": "hospital", "department": "department", "科室": "department",
+              "asset_id": "asset_id", "资产编号": "asset_id", "location": "location", "位置": "location"}
+
+
+def _labels(specs: Sequence[str], lang: str) -> Tuple[Tuple[str, str], ...]:
+    out = []
+    for spec in specs:
+        key, sep, value = spec.partition("=")
+        name = LABEL_KEYS.get(key.strip())
+        if not sep or name is None:
+            raise Abort2(t("cli.bad_label", lang, spec=spec, keys="hospital, department, asset_id, location"))
+        out.append((name, value.strip()))
+    return tuple(out)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ybguard")
 def cli() -> None:
@@ -128,7 +146,9 @@ def cli() -> None:
 @click.option("--policy", "policy_path", metavar="FILE", help="Policy YAML (else $YBGUARD_POLICY, /etc/ybguard/policy.yaml, built-in).")
 @click.option("--root", metavar="DIR", help="Scan an offline image mounted at DIR instead of this host.")
 @click.option("--hives", metavar="DIR", help="Scan Windows registry hives in DIR (SYSTEM, SOFTWARE, SAM, NTUSER*.DAT).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Report format (console on a TTY, else json).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS),
+              help="Report format on stdout (console on a TTY, else json); when -o already writes this format to a "
+                   "file, nothing goes to stdout.")
 @click.option("--output", metavar="PATH", help="Write the --format report to PATH ('-' = stdout).")
 @click.option("-o", "outputs", multiple=True, metavar="FORMAT=PATH", help="Extra report, e.g. -o junit=report.xml (repeatable).")
 @click.option("--capture", "capture_seconds", type=FiniteSeconds(min=0), metavar="SECONDS",
@@ -141,10 +161,13 @@ def cli() -> None:
 @click.option("--only", multiple=True, metavar="GLOB", help="Run only checks whose id matches (repeatable).")
 @click.option("--skip", multiple=True, metavar="GLOB", help="Skip checks whose id matches (repeatable).")
 @click.option("--color/--no-color", default=None, help="Colour the console report (default: when stdout is a TTY).")
+@click.option("--label", "labels", multiple=True, metavar="KEY=VALUE",
+              help="Site field for this report: hospital, department (科室), asset_id (资产编号) or location "
+                   "(位置); overrides the policy's site: (repeatable).")
 def scan(policy_path: Optional[str], root: Optional[str], hives: Optional[str], fmt: Optional[str], output: Optional[str],
          outputs: Sequence[str], capture_seconds: Optional[float], probe: Optional[bool], lang: Optional[str],
          fail_on: str, baseline_path: Optional[str], only: Sequence[str], skip: Sequence[str],
-         color: Optional[bool]) -> None:
+         color: Optional[bool], labels: Sequence[str]) -> None:
     """Scan this host (or an image with --root) against the policy.
 
     Exit codes: 0 compliant · 1 non-compliant · 2 usage or policy error · 3 incomplete.
@@ -161,6 +184,7 @@ def scan(policy_path: Optional[str], root: Optional[str], hives: Optional[str], 
     if root is not None and not os.path.isdir(root):
         raise Abort2(t("cli.root_missing", lang, path=root))
     outs = _outputs(fmt, output, outputs, lang)
+    site_labels = _labels(labels, lang)
     checks = select_checks(ALL_CHECKS, only, skip)
     if not checks:
         raise Abort2(t("cli.no_checks", lang))
@@ -173,7 +197,7 @@ def scan(policy_path: Optional[str], root: Optional[str], hives: Optional[str], 
     except TargetError as exc:
         raise Abort2(t(exc.key, lang, **exc.args_map)) from None
     options = ScanOptions(lang=lang, now=datetime.now(timezone.utc).astimezone(), capture_seconds=capture_seconds,
-                          probe=probe, baseline_path=baseline_path)
+                          probe=probe, baseline_path=baseline_path, labels=site_labels)
     if sys.stderr.isatty():  # progress goes to stderr so that stdout stays a clean report
         from rich.console import Console
 

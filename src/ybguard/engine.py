@@ -6,15 +6,15 @@ import fnmatch
 import time
 from dataclasses import replace
 from datetime import datetime, timezone
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from . import __version__
 from .checks.interface import AnyEvidence, Check, Msg, Result, Words, msg
 from .collect import FactSet, ScanOptions, registry_for
 from .collect.interface import Collector, reason_of
 from .i18n import t
-from .models import Evidence, Finding, HostInfo, PolicyRef, Report, Status, WaiverNote
-from .policy.schema import Policy, Waiver
+from .models import Evidence, Finding, HostInfo, PolicyRef, Report, Site, Status, WaiverNote
+from .policy.schema import SITE_FIELDS, Policy, Waiver
 from .target.interface import Target, TargetError, Unsupported
 
 
@@ -202,8 +202,14 @@ def run_scan(policy: Policy, target: Target, checks: Sequence[Check], options: S
         policy=PolicyRef(policy.meta.id, policy.meta.version, policy.sha256, policy.source,
                          _clean(policy.meta.title)),
         started_at=started.isoformat(timespec="seconds"), duration_ms=duration_ms, lang=options.lang,
-        findings=tuple(findings),
+        findings=tuple(findings), site=site_of(policy, options.labels),
     )
+
+
+def site_of(policy: Policy, labels: Sequence[Tuple[str, str]]) -> Site:
+    """The policy's ``site:`` with ``--label`` values over it."""
+    given = dict(labels)
+    return Site(**{name: _clean(given.get(name, getattr(policy.site, name))) for name in SITE_FIELDS})
 
 
 def evidence(source: str, detail: str) -> Evidence:

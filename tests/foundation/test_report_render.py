@@ -128,3 +128,19 @@ def test_prometheus_and_html_golden():
 def test_every_format_has_a_renderer():
     for fmt in Format:
         assert fmt.renderer()(frozen_report())
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_printable_html_golden_of_a_realistic_report(lang):
+    """The printed document over every check (tests/foundation/sample.py): identity with the
+    site fields, labelled policy hash, verdict, failures first with 依据/证据/整改, signature."""
+    from .sample import sample_report
+
+    page = html.render(sample_report(lang))
+    golden(f"report.sample.{lang}.html", page)
+    assert page.index("NON-COMPLIANT" if lang == "en" else "不合规") < page.index("class='findings'")
+    first_rest = page.index("class='findings rest'")
+    assert all(page.index(f"<tr class='{s}'>") < first_rest for s in ("fail", "error", "waived"))
+    assert page.index("<tr class='pass'>") > first_rest
+    assert ("策略 SHA-256" if lang == "zh" else "Policy SHA-256") in page and "1" * 64 in page
+    assert "YB-2026-0042" in page and ("检查人" if lang == "zh" else "Inspector") in page

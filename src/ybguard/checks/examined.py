@@ -306,7 +306,7 @@ def _baseline_examined(key: str, count: Callable[[Facts], int]) -> Examine:
         base = facts["integrity.baseline"]
         return Examined(msg(key, n=count(facts)),
                         (said(msg("examined.src.baseline"), "examined.baseline_file", path=base.source,
-                              created=getattr(base, "created", "") or "-"),))
+                              created=base.created_at or "-"),))
 
     return examine
 

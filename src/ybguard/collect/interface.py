@@ -11,7 +11,7 @@ from __future__ import annotations
 import errno
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Dict, Mapping, Optional
+from typing import Any, Callable, Dict, Mapping, Optional, Tuple
 
 from ..policy.schema import Policy
 from ..target.interface import Target, TargetError, Unsupported
@@ -25,6 +25,7 @@ class ScanOptions:
     probe: Optional[bool] = None  # --probe/--no-probe; None = policy decides
     baseline_path: Optional[str] = None  # --baseline FILE
     extra: Mapping[str, Any] = field(default_factory=dict)
+    labels: Tuple[Tuple[str, str], ...] = ()  # scan --label key=value: site fields for this run
 
 
 class FactError(Exception):
