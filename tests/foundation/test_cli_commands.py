@@ -236,6 +236,37 @@ def test_only_o_outputs_leave_stdout_empty(with_demo, image, tmp_path):
     validate_report(json.loads(r.output))
 
 
+def test_format_named_by_an_o_file_is_not_also_dumped_to_stdout(with_demo, image, tmp_path):
+    """`--format html -o html=FILE` wrote the HTML to the file and to the terminal (issue 14 item 8)."""
+    demo_file(image, "")
+    r = invoke(["scan", "--root", str(image), "--format", "html", "-o", f"html={tmp_path / 'r.html'}"])
+    assert r.exit_code == 0 and r.output == ""
+    assert (tmp_path / "r.html").read_text().startswith("<!DOCTYPE html>")
+    r = invoke(["scan", "--root", str(image), "--format", "json", "-o", f"html={tmp_path / 'r.html'}"])
+    validate_report(json.loads(r.output))  # another format still goes to stdout
+    r = invoke(["scan", "--root", str(image), "--format", "html", "--output", "-", "-o", f"html={tmp_path / 'r.html'}"])
+    assert r.output.startswith("<!DOCTYPE html>")  # asked for explicitly
+
+
+def test_site_fields_from_the_policy_and_labels(with_demo, image, tmp_path):
+    demo_file(image, "")
+    pol = tmp_path / "site.yaml"
+    pol.write_text("policy: {id: site-test, version: 1}\nsite:\n  hospital: 某市第一人民医院\n  department: 医保办\n"
+                   "  location: 门诊楼一层\n")
+    r = invoke(["scan", "--root", str(image), "--policy", str(pol), "--format", "json",
+                "--label", "资产编号=YB-0042", "--label", "location=二层 5 号窗口"])
+    data = json.loads(r.output)
+    validate_report(data)
+    assert data["site"] == {"hospital": "某市第一人民医院", "department": "医保办", "asset_id": "YB-0042",
+                            "location": "二层 5 号窗口"}
+    r = invoke(["scan", "--root", str(image), "--format", "json", "--label", "owner=me"])
+    assert r.exit_code == 2 and "--label owner=me" in stderr_of(r) and "asset_id" in stderr_of(r)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("policy: {id: x}\nsite:\n  asset: YB-1\n")
+    r = invoke(["scan", "--root", str(image), "--policy", str(bad)])
+    assert r.exit_code == 2 and "site.asset" in stderr_of(r)
+
+
 def test_output_infers_the_format_from_the_extension(with_demo, image, tmp_path):
     demo_file(image, "")
     invoke(["scan", "--root", str(image), "--output", str(tmp_path / "r.xml")])
@@ -448,7 +479,7 @@ def test_real_process_on_a_debian_root(debian_root_path, tmp_path):
     assert host["target"] == "rootfs" and host["root"] == str(debian_root_path)
     assert host["arch"] == os.uname().machine
     p = run(argv + ["--format", "console", "--only", "demo.identity"], env={"LANG": "zh_CN.UTF-8"})
-    assert p.returncode == 0 and p.stdout.startswith(" 合规 ") and "主机: " in p.stdout
+    assert p.returncode == 0 and p.stdout.startswith(" 合规 ") and "主机：" in p.stdout
     p = run(argv + ["--format", "console", "--only", "demo.identity", "--lang", "en"], env={"LANG": "zh_CN.UTF-8"})
     assert p.stdout.startswith(" COMPLIANT ")
 

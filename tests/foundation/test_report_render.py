@@ -16,6 +16,7 @@ import pytest
 from rich.cells import cell_len
 
 from reportschema import validate_report
+from ybguard.i18n import t
 from ybguard.models import Evidence, Finding, Severity, Status
 from ybguard.report import Format, console, html, junit, prometheus
 from ybguard.report import json as json_report
@@ -144,3 +145,20 @@ def test_printable_html_golden_of_a_realistic_report(lang):
     assert page.index("<tr class='pass'>") > first_rest
     assert ("策略 SHA-256" if lang == "zh" else "Policy SHA-256") in page and "1" * 64 in page
     assert "YB-2026-0042" in page and ("检查人" if lang == "zh" else "Inspector") in page
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_console_ends_with_the_verdict_and_never_breaks_an_id_at_80_columns(lang):
+    """A 296-line report scrolled its verdict away, and the "other checks" table folded ids
+    mid-word ("network.captu / re") at 80 columns (issue 14 item 10)."""
+    from .sample import sample_report
+
+    report = sample_report(lang)
+    text = console.render(report, color=False, width=80)
+    lines = text.splitlines()
+    assert lines[-1] == lines[0] and lines[0].strip().startswith(t("verdict." + report.verdict.value, lang))
+    words = set(re.findall(r"[a-z0-9]+(?:[.-][a-z0-9]+)+", text))
+    for f in report.findings:
+        assert f.check in words, f"{f.check} is broken across lines at 80 columns"
+    for line in lines:
+        assert cell_len(line) <= 80, line
