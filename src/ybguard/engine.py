@@ -12,14 +12,14 @@ from . import __version__
 from .checks.interface import AnyEvidence, Check, Msg, Result, Words, msg
 from .collect import FactSet, ScanOptions, registry_for
 from .collect.interface import Collector, reason_of
-from .i18n import t
+from .i18n import phrases, t
 from .models import Evidence, Finding, HostInfo, PolicyRef, Report, Site, Status, WaiverNote
 from .policy.schema import SITE_FIELDS, Policy, Waiver
 from .target.interface import Target, TargetError, Unsupported
 
 
 def _text(message: Msg, lang: str) -> str:
-    return t(message.key, lang, **dict(message.args))
+    return t(message.key, lang, **{k: phrases.localize(v, lang) if isinstance(v, str) else v for k, v in message.args})
 
 
 def _reason_text(exc: BaseException, lang: str) -> str:
@@ -107,11 +107,14 @@ def out_without_passes(findings: List[Finding]) -> List[Finding]:
 
 
 def _words(text: Words, lang: str) -> str:
-    return _clean(text if isinstance(text, str) else _text(text, lang))
+    if isinstance(text, tuple):
+        return " ".join(w for w in (_words(part, lang) for part in text) if w)
+    return _clean(phrases.localize(text, lang) if isinstance(text, str) else _text(text, lang))
 
 
 def _evidence(e: AnyEvidence, lang: str) -> Evidence:
-    """Host text is kept as it is; ybguard's own words (``Said``) are translated."""
+    """Host text is kept as it is; ybguard's own words (``Said``, and the few fixed phrases
+    still written as plain text: i18n/phrases.py) are translated."""
     return Evidence(_words(e.source, lang), _words(e.detail, lang))
 
 

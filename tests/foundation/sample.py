@@ -43,6 +43,13 @@ def violating_facts() -> Dict[str, Any]:
                   addresses=(Address(ipaddress.ip_address("192.168.1.23"), 24),), driver="iwlwifi", bus="pci",
                   why=(("DEVTYPE", "wlan"),), source="/sys/class/net/wlan0"),)
     facts["network.resolvers"] = facts["network.resolvers"] + (Resolver("114.114.114.114", "/etc/resolv.conf:3"),)
+    # the fixed phrases collectors write into plain-text evidence (i18n/phrases.py translates them)
+    facts["time.sync"] = dataclasses.replace(facts["time.sync"], sources=facts["time.sync"].sources + (
+        ("chrony", "installed, enabled"), ("/run/systemd/timesync/synchronized", "absent"),
+        ("time sync", "no enabled chrony, systemd-timesyncd or ntpd")))
+    facts["accounts.password_policy"] = dataclasses.replace(facts["accounts.password_policy"], sources=(
+        ("/etc/login.defs", "PASS_MAX_DAYS=60"), ("/etc/login.defs", "PASS_MIN_LEN=(unset) (not read by PAM)"),
+        ("/etc/pam.d/common-password", "stack minimum: 10")))
     facts["software.packages"] = facts["software.packages"] + (
         Package("teamviewer", "15.48.4", "dpkg", source="/var/lib/dpkg/status"),)
     return facts

@@ -28,7 +28,8 @@ def msg(key: str, **args: Any) -> Msg:
     return Msg(key, tuple(sorted(args.items())))
 
 
-Words = Union[str, Msg]  # host strings stay str; words ybguard writes are a Msg, translated per report
+Words = Union[str, Msg, Tuple[Union[str, Msg], ...]]  # host text stays str; ybguard's words are Msg; a
+# tuple is a phrase of such parts, joined by spaces ("kind=wireless", "because DEVTYPE=wlan", …)
 
 
 @dataclass(frozen=True)
