@@ -8,7 +8,7 @@ import os
 import sys
 import tempfile
 from datetime import datetime, timezone
-from typing import List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import click
 
@@ -132,7 +132,47 @@ def _labels(specs: Sequence[str], lang: str) -> Tuple[Tuple[str, str], ...]:
     return tuple(out)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _help_lang() -> str:
+    argv = sys.argv[1:]
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return default_lang()
+
+
+_ENGLISH_HELP: Dict[int, Optional[str]] = {}
+
+
+def _localize_help(command: click.Command, ctx: click.Context) -> None:
+    """In 中文, a command's help and its options' help from the ``help.*`` catalogue keys (the
+    English of cli.py otherwise)."""
+    zh = _help_lang() == "zh"
+    path = " ".join(ctx.command_path.split()[1:])
+    items: List[Tuple[Any, str]] = [(command, f"help.{path}")]
+    items += [(p, f"help.{path}.{p.name}") for p in command.params if isinstance(p, click.Option)]
+    for obj, key in items:
+        english = _ENGLISH_HELP.setdefault(id(obj), obj.help)
+        obj.help = t(key, "zh") if zh and has(key) else english
+
+
+class _Command(click.Command):
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        _localize_help(self, ctx)
+        super().format_help(ctx, formatter)
+
+
+class _Group(click.Group):
+    command_class = _Command
+    group_class = type  # subgroups (policy, baseline) are _Group as well
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        _localize_help(self, ctx)
+        super().format_help(ctx, formatter)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ybguard")
 def cli() -> None:
     """ybguard — prove a 医保 leased-line terminal is isolated from the Internet and follows the

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Dict, List, Optional
 
+import click
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -501,3 +502,20 @@ def test_capture_seconds_must_be_a_finite_number(value):
     r = invoke(["scan", "--only", "network.live-traffic", "--capture", value, "--format", "json"])
     assert r.exit_code == 2
     assert "Traceback" not in r.output
+
+
+def test_help_in_chinese_when_the_locale_is_chinese():
+    r = invoke(["scan", "--help"], env={"LANG": "zh_CN.UTF-8"})
+    assert "按策略检查本机" in r.output and "检查挂载在 DIR 的离线镜像" in r.output and "资产编号" in r.output
+    assert "Scan an offline image" not in r.output
+    assert "Scan an offline image" in invoke(["scan", "--help"]).output
+    assert "校验 FILE" in invoke(["policy", "validate", "--help"], env={"LANG": "zh_CN.UTF-8"}).output
+
+
+def test_every_scan_option_has_its_chinese_help():
+    from ybguard.cli import scan
+    from ybguard.i18n import has
+
+    missing = [p.name for p in scan.params if isinstance(p, click.Option) and p.name != "help"
+               and not has(f"help.scan.{p.name}")]
+    assert missing == []

@@ -12,11 +12,11 @@ import os
 import string
 from typing import Dict, Mapping, Optional, Tuple
 
-from . import accounts, capture, core, examined, netconfig, network, software, usb, windows
+from . import accounts, capture, core, examined, help, netconfig, network, software, usb, windows
 
 LANGS = ("zh", "en")
 
-_CATALOGUES = (core, network, capture, usb, software, accounts, windows, netconfig, examined)
+_CATALOGUES = (core, network, capture, usb, software, accounts, windows, netconfig, examined, help)
 
 
 def _merge() -> Dict[str, Tuple[str, str]]:
