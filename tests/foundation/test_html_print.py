@@ -51,12 +51,12 @@ MEASURE = """<script>
   document.querySelectorAll('table').forEach(function(t, ti){
     var r = t.getBoundingClientRect();
     if (r.right > body.right + 1 || r.left < body.left - 1) out.wide_tables.push(ti);
+    t.querySelectorAll('th, td').forEach(function(c){
+      if (c.scrollWidth > c.clientWidth + 1) out.overflow.push(c.textContent.slice(0, 60));
+    });
     if (!t.classList.contains('findings')) return;
     t.querySelectorAll('thead th').forEach(function(th){
       out.columns.push([ti, th.textContent, th.getBoundingClientRect().width]);
-    });
-    t.querySelectorAll('td').forEach(function(td){
-      if (td.scrollWidth > td.clientWidth + 1) out.overflow.push(td.textContent.slice(0, 60));
     });
     t.querySelectorAll('td.st, td.sev').forEach(function(td){
       var range = document.createRange(); range.selectNodeContents(td);

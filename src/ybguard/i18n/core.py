@@ -122,14 +122,6 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
     "html.col.finding": ("说明与证据", "Finding and evidence"),
     "html.col.examined": ("检查了什么（说明与证据）", "What was examined (finding and evidence)"),
     "html.waived": ("已豁免", "Waived"),
-    "html.waiver": (
-        "已豁免：{reason}（批准：{approved_by}，有效期至 {expires}）",
-        "waived: {reason} (approved by {approved_by}, until {expires})",
-    ),
-    "html.waiver_expired": (
-        "豁免已于 {expires} 过期（{reason}，批准：{approved_by}）",
-        "the waiver expired at {expires} ({reason}, approved by {approved_by})",
-    ),
     "html.signature": ("签字确认", "Sign-off"),
     "html.inspector": ("检查人", "Inspector"),
     "html.responsible": ("负责人", "Responsible"),

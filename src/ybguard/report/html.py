@@ -23,31 +23,32 @@ _CSS = """
 html{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 body{font-family:'Noto Sans CJK SC','Noto Sans SC','Source Han Sans SC','Microsoft YaHei','PingFang SC',
 system-ui,sans-serif;font-size:10pt;line-height:1.45;color:#111;margin:0 auto;max-width:190mm;padding:6mm 0}
-h1{font-size:16pt;margin:0 0 3mm}h2{font-size:12pt;margin:6mm 0 2mm;border-bottom:1.5px solid #333;padding-bottom:1mm}
+h1{font-size:16pt;margin:0 0 3mm}h2{font-size:12pt;margin:6mm 0 2mm;border-bottom:1.5px solid #333;padding-bottom:1mm;
+break-after:avoid;page-break-after:avoid}
 table{border-collapse:collapse;width:100%;table-layout:fixed}
 th,td{border:1px solid #999;padding:1.2mm 1.6mm;text-align:left;vertical-align:top;
 overflow-wrap:anywhere;word-break:normal}
 th{background:#eee;font-weight:bold;white-space:nowrap}
 thead{display:table-header-group}
 tr{break-inside:avoid;page-break-inside:avoid}
-.ident th{width:30mm;white-space:nowrap}.ident td{font-size:9.5pt}
+.ident th{width:36mm;white-space:nowrap}.ident td{font-size:9.5pt}
 .verdict{display:flex;align-items:center;gap:4mm;margin:4mm 0;break-inside:avoid}
 .v{font-size:15pt;font-weight:bold;padding:1.5mm 5mm;border:2px solid #333;white-space:nowrap}
 .v.compliant{background:#d4edda}.v.non_compliant{background:#f8d7da}.v.incomplete{background:#fff3cd}
 .counts{font-size:10.5pt}
 .nowrap,.st,.sev{white-space:nowrap}
-col.st{width:9.5%}col.sev{width:9%}col.chk{width:20%}col.fnd{width:27%}col.fix{width:19.5%}
-col.rule{width:15%}col.chk2{width:30%}col.exm{width:51.5%}td.rule{font-size:8.5pt}
+col.st{width:9.5%}col.sev{width:10%}col.chk{width:20%}col.fnd{width:26%}col.fix{width:19.5%}
+col.rule{width:15%}col.chk2{width:30%}col.exm{width:50.5%}td.rule{font-size:8.5pt}
 .st.fail{color:#a00;font-weight:bold}.st.error{color:#8a5a00;font-weight:bold}.st.pass{color:#176b2c}
 .st.waived{color:#05607a;font-weight:bold}.st.not_applicable{color:#555}
-tr.waived td{background:#e8f4f8}tr.fail td.st{background:#fbe3e5}tr.error td.st{background:#fff4d6}
+tr.waived td{background:#e8f4f8}tr.waived td.st{background:#cfe9f2}tr.fail td.st{background:#fbe3e5}tr.error td.st{background:#fff4d6}
 code,.id{font-family:'DejaVu Sans Mono',Consolas,monospace;font-size:8.5pt;overflow-wrap:anywhere}
 .title{font-weight:bold}.subject{font-size:9pt}
 ul{margin:1mm 0 0;padding-left:4mm}li{font-size:8.5pt;margin:0.5mm 0}
 .src{color:#444}.note{font-size:9pt;color:#05607a}
 .hash{font-family:'DejaVu Sans Mono',Consolas,monospace;font-size:8pt;overflow-wrap:anywhere}
 .sign{margin-top:8mm;break-inside:avoid;page-break-inside:avoid}
-.sign td{height:16mm;vertical-align:bottom;font-size:10.5pt}.sign th{width:22mm}
+.sign td{height:16mm;vertical-align:bottom;font-size:10.5pt}.sign th{width:28mm}
 .footer{margin-top:4mm;font-size:8pt;color:#555}
 @media screen{body{padding:8mm}}
 """
@@ -80,14 +81,6 @@ def _check_cell(f: Finding) -> str:
             f"<div class='subject'>{escape(f.subject)}</div>")
 
 
-def _waiver_note(f: Finding, lang: str) -> str:
-    if f.waiver is None:
-        return ""
-    key = "html.waiver_expired" if f.waiver.expired else "html.waiver"
-    note = _t(key, lang, reason=f.waiver.reason, approved_by=f.waiver.approved_by, expires=f.waiver.expires)
-    return f"<div class='note'>{note}</div>"
-
-
 def _detail_table(findings: Sequence[Finding], lang: str) -> str:
     """Failures, errors and waivers: 结果 · 级别 · 检查项 · 说明与证据 · 整改 · 依据."""
     head = ("<colgroup><col class='st'><col class='sev'><col class='chk'><col class='fnd'><col class='fix'>"
@@ -101,7 +94,7 @@ def _detail_table(findings: Sequence[Finding], lang: str) -> str:
         rows.append(
             f"<tr class='{f.status.value}'><td class='st {f.status.value}'>{_t('status.' + f.status.value, lang)}</td>"
             f"<td class='sev'>{_t('severity.' + f.severity.value, lang)}</td><td>{_check_cell(f)}</td>"
-            f"<td>{escape(f.message)}{_waiver_note(f, lang)}{_evidence(f)}</td>"
+            f"<td>{escape(f.message)}{_evidence(f)}</td>"
             f"<td>{escape(f.remediation)}</td><td class='rule'>{escape(f.rule)}</td></tr>")
     return f"<table class='findings'>{head}<tbody>{''.join(rows)}</tbody></table>"
 
@@ -150,7 +143,7 @@ def _signature(lang: str) -> str:
     cells = "".join(f"<tr><th>{_t(k, lang)}</th><td></td><th>{_t('html.sign_date', lang)}</th><td></td></tr>"
                     for k in ("html.inspector", "html.responsible"))
     return (f"<div class='sign'><h2>{_t('html.signature', lang)}</h2>"
-            f"<table class='signtable'><colgroup><col style='width:22mm'><col><col style='width:16mm'>"
+            f"<table class='signtable'><colgroup><col style='width:28mm'><col><col style='width:16mm'>"
             f"<col style='width:40mm'></colgroup>{cells}</table>"
             f"<p class='footer'>{_t('html.sign_note', lang)}</p></div>")
 
