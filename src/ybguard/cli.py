@@ -8,7 +8,7 @@ import os
 import sys
 import tempfile
 from datetime import datetime, timezone
-from typing import List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import click
 
@@ -99,7 +99,9 @@ def _outputs(fmt: Optional[str], output: Optional[str], specs: Sequence[str], la
         if not sep or name not in FORMATS or not path:
             raise Abort2(t("cli.bad_output", lang, spec=spec, formats=", ".join(FORMATS)))
         outs.append((name, path))
-    if fmt or output or not outs:
+    # --format html -o html=FILE: the file is the html report; do not also dump it to stdout.
+    duplicate = fmt is not None and output is None and any(name == fmt for name, _ in outs)
+    if (fmt or output or not outs) and not duplicate:
         if fmt is None and output and output != "-":
             fmt = _EXTENSIONS.get(os.path.splitext(output)[1].lower(), "json")
         outs.insert(0, (fmt or ("console" if sys.stdout.isatty() else "json"), output or "-"))
@@ -116,7 +118,63 @@ def _outputs(fmt: Optional[str], output: Optional[str], specs: Sequence[str], la
     return outs
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# --label keys: the report's site fields, also by their 中文 names.
+LABEL_KEYS = {"hospital": "hospital", "医院": "hospital", "department": "department", "科室": "department",
+              "asset_id": "asset_id", "资产编号": "asset_id", "location": "location", "位置": "location"}
+
+
+def _labels(specs: Sequence[str], lang: str) -> Tuple[Tuple[str, str], ...]:
+    out = []
+    for spec in specs:
+        key, sep, value = spec.partition("=")
+        name = LABEL_KEYS.get(key.strip())
+        if not sep or name is None:
+            raise Abort2(t("cli.bad_label", lang, spec=spec, keys="hospital, department, asset_id, location"))
+        out.append((name, value.strip()))
+    return tuple(out)
+
+
+def _help_lang() -> str:
+    argv = sys.argv[1:]
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return default_lang()
+
+
+_ENGLISH_HELP: Dict[int, Optional[str]] = {}
+
+
+def _localize_help(command: click.Command, ctx: click.Context) -> None:
+    """In 中文, a command's help and its options' help from the ``help.*`` catalogue keys (the
+    English of cli.py otherwise)."""
+    zh = _help_lang() == "zh"
+    path = " ".join(ctx.command_path.split()[1:])
+    items: List[Tuple[Any, str]] = [(command, f"help.{path}")]
+    items += [(p, f"help.{path}.{p.name}") for p in command.params if isinstance(p, click.Option)]
+    for obj, key in items:
+        english = _ENGLISH_HELP.setdefault(id(obj), obj.help)
+        obj.help = t(key, "zh") if zh and has(key) else english
+
+
+class _Command(click.Command):
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        _localize_help(self, ctx)
+        super().format_help(ctx, formatter)
+
+
+class _Group(click.Group):
+    command_class = _Command
+    group_class = type  # subgroups (policy, baseline) are _Group as well
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        _localize_help(self, ctx)
+        super().format_help(ctx, formatter)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ybguard")
 def cli() -> None:
     """ybguard — prove a 医保 leased-line terminal is isolated from the Internet and follows the
@@ -132,7 +190,9 @@ def cli() -> None:
 @click.option("--hives", metavar="DIR", help="Scan Windows registry hives in DIR (SYSTEM, SOFTWARE, SAM, NTUSER*.DAT).")
 @click.option("--evidence", "evidence_path", metavar="PATH",
               help="Scan an evidence bundle from 'ybguard kit' (folder, .zip or .tar.gz). 扫描采集包。")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Report format (console on a TTY, else json).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS),
+              help="Report format on stdout (console on a TTY, else json); when -o already writes this format to a "
+                   "file, nothing goes to stdout.")
 @click.option("--output", metavar="PATH", help="Write the --format report to PATH ('-' = stdout).")
 @click.option("-o", "outputs", multiple=True, metavar="FORMAT=PATH", help="Extra report, e.g. -o junit=report.xml (repeatable).")
 @click.option("--capture", "capture_seconds", type=FiniteSeconds(min=0), metavar="SECONDS",
@@ -145,11 +205,14 @@ def cli() -> None:
 @click.option("--only", multiple=True, metavar="GLOB", help="Run only checks whose id matches (repeatable).")
 @click.option("--skip", multiple=True, metavar="GLOB", help="Skip checks whose id matches (repeatable).")
 @click.option("--color/--no-color", default=None, help="Colour the console report (default: when stdout is a TTY).")
+@click.option("--label", "labels", multiple=True, metavar="KEY=VALUE",
+              help="Site field for this report: hospital, department (科室), asset_id (资产编号) or location "
+                   "(位置); overrides the policy's site: (repeatable).")
 def scan(policy_path: Optional[str], root: Optional[str], hives: Optional[str], evidence_path: Optional[str],
          fmt: Optional[str], output: Optional[str],
          outputs: Sequence[str], capture_seconds: Optional[float], probe: Optional[bool], lang: Optional[str],
          fail_on: str, baseline_path: Optional[str], only: Sequence[str], skip: Sequence[str],
-         color: Optional[bool]) -> None:
+         color: Optional[bool], labels: Sequence[str]) -> None:
     """Scan this host (or an image with --root) against the policy.
 
     Exit codes: 0 compliant · 1 non-compliant · 2 usage or policy error · 3 incomplete.
@@ -166,6 +229,7 @@ def scan(policy_path: Optional[str], root: Optional[str], hives: Optional[str], 
     if root is not None and not os.path.isdir(root):
         raise Abort2(t("cli.root_missing", lang, path=root))
     outs = _outputs(fmt, output, outputs, lang)
+    site_labels = _labels(labels, lang)
     checks = select_checks(ALL_CHECKS, only, skip)
     if not checks:
         raise Abort2(t("cli.no_checks", lang))
@@ -186,7 +250,7 @@ def scan(policy_path: Optional[str], root: Optional[str], hives: Optional[str], 
         raise Abort2(t(exc.key, lang, **exc.args_map)) from None
     click.get_current_context().call_on_close(target.close)  # an evidence bundle's private copy
     options = ScanOptions(lang=lang, now=datetime.now(timezone.utc).astimezone(), capture_seconds=capture_seconds,
-                          probe=probe, baseline_path=baseline_path)
+                          probe=probe, baseline_path=baseline_path, labels=site_labels)
     if sys.stderr.isatty():  # progress goes to stderr so that stdout stays a clean report
         from rich.console import Console
 
@@ -335,9 +399,14 @@ def baseline_create(policy_path: Optional[str], root: Optional[str], output: str
     pol = _load_policy(policy_path, lang)
     if root is not None and not os.path.isdir(root):
         raise Abort2(t("cli.root_missing", lang, path=root))
-    target = open_target(root)
+    from .target import TargetError
+
+    try:
+        target = open_target(root)
+    except TargetError as exc:
+        raise Abort2(t(exc.key, lang, **exc.args_map)) from None
     if not pol.integrity.paths:
-        click.echo(t("cli.baseline_no_paths", lang), err=True)
+        raise Abort2(t("cli.baseline_failed", lang, reason=t("cli.baseline_no_paths", lang)))
     for path in pol.integrity.paths:
         if not target.exists(path):
             raise Abort2(t("cli.baseline_failed", lang, reason=t("cli.baseline_path_missing", lang, path=path)))
@@ -350,6 +419,9 @@ def baseline_create(policy_path: Optional[str], root: Optional[str], output: str
 
         reason = reason_of(exc)
         raise Abort2(t("cli.baseline_failed", lang, reason=t(reason.key, lang, **reason.args_map))) from None
+    if not doc["files"]:  # scanning against it would compare 0 files and pass
+        raise Abort2(t("cli.baseline_failed", lang, reason=t("cli.baseline_empty", lang,
+                                                                  paths=", ".join(pol.integrity.paths))))
     for section, why in sorted(doc["unrecorded"].items()):
         click.echo(t("cli.baseline_unrecorded", lang, section=section, reason=why), err=True)
     try:

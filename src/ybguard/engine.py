@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import fnmatch
 import time
+from dataclasses import replace
 from datetime import datetime, timezone
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from . import __version__
-from .checks.interface import Check, Msg, Result, msg
+from .checks.interface import AnyEvidence, Check, Msg, Result, Words, msg
 from .collect import FactSet, ScanOptions, registry_for
 from .collect.interface import Collector, PartialFact, reason_of
-from .i18n import t
-from .models import Evidence, Finding, HostInfo, PolicyRef, Report, Status, WaiverNote
-from .policy.schema import Policy, Waiver
+from .i18n import phrases, t
+from .models import Evidence, Finding, HostInfo, PolicyRef, Report, Site, Status, WaiverNote
+from .policy.schema import SITE_FIELDS, Policy, Waiver
 from .target.interface import Target, TargetError, Unsupported
 
 
 def _text(message: Msg, lang: str) -> str:
-    """A message in ``lang``; an argument that is itself a Msg (a reason) is translated too."""
-    return t(message.key, lang, **{k: _text(v, lang) if isinstance(v, Msg) else v for k, v in message.args})
+    """A message in ``lang``; an argument that is itself a Msg (a reason) is translated too, and
+    the fixed phrases ybguard still writes as plain text are localized."""
+    return t(message.key, lang, **{k: _text(v, lang) if isinstance(v, Msg) else
+                                   phrases.localize(v, lang) if isinstance(v, str) else v for k, v in message.args})
 
 
 def _reason_text(exc: BaseException, lang: str) -> str:
@@ -55,8 +58,8 @@ def evaluate_check(check: Check, facts: FactSet, policy: Policy, lang: str) -> L
         return Finding(
             check=check.id, status=result.status, severity=result.severity or check.severity,
             subject=_clean(result.subject), message=_clean(_text(result.message, lang)), rule=check.rule,
-            remediation=check.remediation(lang), title=check.title(lang), area=check.area,
-            evidence=tuple(Evidence(_clean(e.source), _clean(e.detail)) for e in result.evidence),
+            remediation=check.remediation(lang, result.message), title=check.title(lang),
+            area=check.area, evidence=tuple(_evidence(e, lang) for e in result.evidence),
         )
 
     def problem(status: Status, key: str, subject: str = "", **args: Any) -> Finding:
@@ -95,10 +98,56 @@ def evaluate_check(check: Check, facts: FactSet, policy: Policy, lang: str) -> L
     except Exception as exc:  # noqa: BLE001 - a crashing check must never read as a pass
         out.append(problem(Status.ERROR, "engine.check_crashed", reason=f"{type(exc).__name__}: {exc}"))
     out.extend(partial)
-    if not out:
-        out.append(problem(Status.PASS, "engine.no_violation"))
+    if not out or any(r.status is Status.PASS and not r.evidence for r in out):
+        try:
+            seen = check.examined(got, policy) if check.examined is not None else None
+        except Exception as exc:  # noqa: BLE001 - a pass that cannot say what it saw is no pass
+            return out_without_passes(out) + [problem(Status.ERROR, "engine.check_crashed",
+                                                      reason=f"{type(exc).__name__}: {exc}")]
+        if not out:
+            out.append(make(Result(Status.PASS, check.subject, seen.message if seen else msg("engine.no_violation"),
+                                   seen.evidence if seen else ())))
+        elif seen is not None:
+            out = [replace(f, evidence=tuple(_evidence(e, lang) for e in seen.evidence))
+                   if f.status is Status.PASS and not f.evidence else f for f in out]
     if notes:
-        out = [_replace(f, evidence=f.evidence + tuple(notes)) for f in out]
+        out = [replace(f, evidence=f.evidence + tuple(notes)) for f in out]
+    return out
+
+
+def out_without_passes(findings: List[Finding]) -> List[Finding]:
+    return [f for f in findings if f.status is not Status.PASS]
+
+
+def _words(text: Words, lang: str) -> str:
+    if isinstance(text, tuple):
+        return " ".join(w for w in (_words(part, lang) for part in text) if w)
+    return _clean(phrases.localize(text, lang) if isinstance(text, str) else _text(text, lang))
+
+
+def _evidence(e: AnyEvidence, lang: str) -> Evidence:
+    """Host text is kept as it is; ybguard's own words (``Said``, and the few fixed phrases
+    still written as plain text: i18n/phrases.py) are translated."""
+    return Evidence(_words(e.source, lang), _words(e.detail, lang))
+
+
+# Subjects that are ybguard's words, not host strings: translated in the report's language.
+GENERIC_SUBJECTS = {"host": "subject.host", "password policy": "subject.password_policy",
+                    "time sync": "subject.time_sync", "backups": "subject.backups", "baseline": "subject.baseline"}
+
+
+def localize_subjects(findings: Sequence[Finding], checks: Sequence[Check], lang: str) -> List[Finding]:
+    """A check's own subject ("host", "password policy") in the report's language. A fail's
+    subject named "host" may be a host string (a user called host), so only the check's declared
+    subject is translated, and "host" only when it is not a fail."""
+    declared = {c.id: c.subject for c in checks}
+    out = []
+    for f in findings:
+        key = GENERIC_SUBJECTS.get(f.subject)
+        own = declared.get(f.check) == f.subject or f.subject == "host"
+        if key and own and not (f.subject == "host" and f.status in (Status.FAIL, Status.WAIVED)):
+            f = replace(f, subject=t(key, lang))
+        out.append(f)
     return out
 
 
@@ -132,8 +181,6 @@ def apply_waivers(findings: Sequence[Finding], waivers: Sequence[Waiver], now: d
 
 
 def _replace(f: Finding, **changes: Any) -> Finding:
-    from dataclasses import replace
-
     return replace(f, **changes)
 
 
@@ -163,6 +210,7 @@ def run_scan(policy: Policy, target: Target, checks: Sequence[Check], options: S
             progress(index, len(checks), check)
         findings.extend(evaluate_check(check, facts, policy, options.lang))
     findings = apply_waivers(findings, policy.waivers, started, options.lang)
+    findings = localize_subjects(findings, checks, options.lang)
     host = _host_info(facts, target)
     duration_ms = int((time.perf_counter() - t0) * 1000)
     return Report(
@@ -170,8 +218,14 @@ def run_scan(policy: Policy, target: Target, checks: Sequence[Check], options: S
         policy=PolicyRef(policy.meta.id, policy.meta.version, policy.sha256, policy.source,
                          _clean(policy.meta.title)),
         started_at=started.isoformat(timespec="seconds"), duration_ms=duration_ms, lang=options.lang,
-        findings=tuple(findings), evidence=target.evidence,
+        findings=tuple(findings), evidence=target.evidence, site=site_of(policy, options.labels),
     )
+
+
+def site_of(policy: Policy, labels: Sequence[Tuple[str, str]]) -> Site:
+    """The policy's ``site:`` with ``--label`` values over it."""
+    given = dict(labels)
+    return Site(**{name: _clean(given.get(name, getattr(policy.site, name))) for name in SITE_FIELDS})
 
 
 def evidence(source: str, detail: str) -> Evidence:

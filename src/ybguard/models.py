@@ -115,6 +115,16 @@ class PolicyRef:
 
 
 @dataclass(frozen=True)
+class Site:
+    """Which terminal a report is about, as the hospital names it (policy ``site:``, ``--label``)."""
+
+    hospital: str = ""
+    department: str = ""
+    asset_id: str = ""
+    location: str = ""
+
+
+@dataclass(frozen=True)
 class Report:
     tool_version: str
     host: HostInfo
@@ -124,6 +134,7 @@ class Report:
     lang: str
     findings: Tuple[Finding, ...] = field(default_factory=tuple)
     evidence: Optional[EvidenceRef] = None  # set when the target is an evidence bundle
+    site: Site = field(default_factory=Site)
 
     def counts(self) -> dict:
         out = {s.value: 0 for s in Status}

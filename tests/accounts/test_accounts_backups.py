@@ -99,14 +99,14 @@ def test_backup_copies_disks_and_age(tmp_path: Path) -> None:
 
     # one copy only
     got, report = _run(base, mount_tmpfs=False)
-    assert got == {"fail": {"found 1 copies, the policy requires at least 2", "the copies are on 1 disk(s), the "
-                            "policy requires 2 different disks"}, "pass": {"1 copies on 1 disk(s)"}}
+    assert got == {"fail": {"yb.db: found 1 copies, the policy requires at least 2", "yb.db: the copies are on 1 disk(s), the "
+                            "policy requires 2 different disks"}, "pass": {"app.log: 1 copies on 1 disk(s)"}}
     assert {f["subject"] for f in report["findings"] if f["status"] == "fail"} == {db}
 
     # two copies on the same filesystem: the count is met, the disks are not
     shutil.copy2(base / "data/yb.db", base / "backup/yb.db")
     got, _ = _run(base, mount_tmpfs=False)
-    assert got["fail"] == {"the copies are on 1 disk(s), the policy requires 2 different disks"}
+    assert got["fail"] == {"yb.db: the copies are on 1 disk(s), the policy requires 2 different disks"}
     (base / "backup/yb.db").unlink()
 
     # the second copy on a tmpfs (its own device): compliant
@@ -126,8 +126,9 @@ def test_backup_copies_disks_and_age(tmp_path: Path) -> None:
 
 def test_backups_in_an_offline_root(tmp_path: Path) -> None:
     root = tmp_path / "root"
-    for d in ("var/lib/ybclient", "backup"):
+    for d in ("var/lib/ybclient", "backup", "etc"):
         (root / d).mkdir(parents=True)
+    (root / "etc/os-release").write_text("ID=debian\n")  # an OS image, not an empty directory
     (root / "var/lib/ybclient/yb.db").write_bytes(b"db")
     (root / "backup/yb.db").write_bytes(b"db")
     os.symlink("/var/lib/ybclient/yb.db", root / "backup/link.db")  # resolved inside the root, still a copy path
@@ -140,8 +141,8 @@ def test_backups_in_an_offline_root(tmp_path: Path) -> None:
     report = json.loads(proc.stdout)
     got = {(f["subject"], f["status"], f["message"]) for f in report["findings"]}
     assert got == {
-        ("/var/lib/ybclient/*.db, /backup/*.db", "fail", "the copies are on 1 disk(s), the policy requires 2 different disks"),
-        ("/var/lib/ybclient/*.db", "pass", "1 copies on 1 disk(s)"),
+        ("/var/lib/ybclient/*.db, /backup/*.db", "fail", "yb.db: the copies are on 1 disk(s), the policy requires 2 different disks"),
+        ("/var/lib/ybclient/*.db", "pass", "yb.db: 1 copies on 1 disk(s)"),
     }
     paths = {e["source"] for f in report["findings"] for e in f["evidence"]}
     assert paths == {"/var/lib/ybclient/yb.db", "/backup/yb.db", "/backup/link.db"}
@@ -151,8 +152,9 @@ def test_backups_in_an_offline_root(tmp_path: Path) -> None:
 def test_a_link_to_the_same_file_is_not_a_second_copy(tmp_path: Path) -> None:
     """A symlink or hard link is the same bytes on the same disk: losing the disk loses both."""
     root = tmp_path / "root"
-    for d in ("var/lib/ybclient", "backup"):
+    for d in ("var/lib/ybclient", "backup", "etc"):
         (root / d).mkdir(parents=True)
+    (root / "etc/os-release").write_text("ID=debian\n")  # an OS image, not an empty directory
     (root / "var/lib/ybclient/yb.db").write_bytes(b"db")
     os.symlink("/var/lib/ybclient/yb.db", root / "backup/link.db")
     os.link(root / "var/lib/ybclient/yb.db", root / "backup/hard.db")
@@ -163,9 +165,56 @@ def test_a_link_to_the_same_file_is_not_a_second_copy(tmp_path: Path) -> None:
                            "--only", "backups.*", "--format", "json"], capture_output=True, timeout=60)
     report = json.loads(proc.stdout)
     got = {(f["subject"], f["status"], f["message"]) for f in report["findings"]}
-    assert got == {("/var/lib/ybclient/*.db, /backup/*.db", "fail", "found 1 copies, the policy requires at least 2")}
+    assert got == {("/var/lib/ybclient/*.db, /backup/*.db", "fail", "yb.db: found 1 copies, the policy requires at least 2")}
     ev = {e["source"]: e["detail"] for f in report["findings"] for e in f["evidence"]}
     assert set(ev) == {"/var/lib/ybclient/yb.db", "/backup/link.db", "/backup/hard.db"}
     assert "same file as /var/lib/ybclient/yb.db" in ev["/backup/link.db"]
     assert "same file as /var/lib/ybclient/yb.db" in ev["/backup/hard.db"]
     assert proc.returncode == 1
+
+
+def _copies_report(tmp_path: Path, files: Dict[str, Tuple[bytes, float]], max_age: float = 24) -> dict:
+    root = tmp_path / "root"
+    (root / "etc").mkdir(parents=True)
+    (root / "etc/os-release").write_text("ID=debian\n")
+    for path, (data, age_hours) in files.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_bytes(data)
+        stamp = time.time() - age_hours * 3600
+        os.utime(root / path, (stamp, stamp))
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("policy: {id: t, version: 1}\nbackups:\n  - paths: [/data/*.db, /backup/*.db, /backup/*/*.db]\n"
+                      f"    min_copies: 2\n    distinct_disks: false\n    max_age_hours: {max_age}\n")
+    proc = subprocess.run([sys.executable, "-m", "ybguard", "scan", "--root", str(root), "--policy", str(policy),
+                           "--only", "backups.*", "--format", "json"], capture_output=True, timeout=60)
+    return json.loads(proc.stdout)
+
+
+def test_two_different_files_are_not_two_copies(tmp_path: Path) -> None:
+    """settle.db and patients.db matched the patterns and were counted as "2 copies" (issue 14 item 4)."""
+    report = _copies_report(tmp_path, {"data/settle.db": (b"settle", 1), "data/patients.db": (b"patients!", 1)})
+    assert {(f["status"], f["message"]) for f in report["findings"]} == {
+        ("fail", "patients.db: found 1 copies, the policy requires at least 2"),
+        ("fail", "settle.db: found 1 copies, the policy requires at least 2")}
+
+
+def test_a_copy_is_the_same_content_or_a_recent_file_of_the_same_name(tmp_path: Path) -> None:
+    report = _copies_report(tmp_path, {
+        "data/yb.db": (b"today", 1),
+        "backup/yb-20261201.db": (b"today", 2),        # another name, same content: a copy
+        "backup/mon/yb.db": (b"yesterday", 20),          # same name, other content, recent: a copy
+        "backup/old/yb.db": (b"last month", 24 * 30),   # same name, other content, stale: not a copy
+    })
+    [finding] = report["findings"]
+    assert (finding["status"], finding["message"]) == ("pass", "yb.db: 3 copies on 1 disk(s)")
+    ev = {e["source"]: e["detail"] for e in finding["evidence"]}
+    assert ev["/data/yb.db"].startswith("newest copy;")
+    assert ev["/backup/yb-20261201.db"].startswith("copy of /data/yb.db (same content)")
+    assert ev["/backup/mon/yb.db"].startswith("copy of /data/yb.db (same name, within max_age_hours)")
+    assert ev["/backup/old/yb.db"].startswith("not counted: same name as /data/yb.db but other content")
+
+
+def test_paths_that_match_no_file_fail(tmp_path: Path) -> None:
+    report = _copies_report(tmp_path, {})
+    assert [(f["status"], f["message"]) for f in report["findings"]] == [
+        ("fail", "no file matches these paths; the policy requires at least 2 copies")]

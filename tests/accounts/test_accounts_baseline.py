@@ -69,6 +69,7 @@ def golden(tmp_path: Path) -> Tuple[Path, Path]:
     os.symlink("lib/libyb.so", app / "libyb.so.1")
     (root / "etc").mkdir()
     (root / "etc/hostname").write_text("yb-golden\n")
+    (root / "etc/os-release").write_text("ID=debian\n")
     (root / "var/lib/dpkg").mkdir(parents=True)
     (root / "var/lib/dpkg/status").write_text(DPKG_STATUS)
     (root / "var/lib/dpkg/info").mkdir()  # the package owns its /opt tree (else it is unpackaged software)
@@ -228,4 +229,26 @@ def test_baseline_that_is_not_a_file_is_an_error_not_a_hang(tmp_path: Path, kind
                         "--baseline", str(path), "--only", "integrity.baseline-files", "--format", "json"],
                        capture_output=True, timeout=30)
     assert by_check(json.loads(p.stdout)) == {"integrity.baseline-files": {"error": {"baseline"}}}
+    assert p.returncode == 3
+
+
+def test_an_empty_baseline_is_an_error_at_create_and_at_scan(tmp_path: Path) -> None:
+    """Paths that hold no files used to give a baseline, and a scan against it passed
+    integrity.baseline-files with 0 files compared (issue 14 item 5)."""
+    root, policy = golden(tmp_path)
+    for f in sorted((root / "opt/ybclient").rglob("*"), reverse=True):
+        f.rmdir() if f.is_dir() else f.unlink()
+    out = tmp_path / "empty.json"
+    p = cli("baseline", "create", "--root", str(root), "--policy", str(policy), "-o", str(out), "--lang", "en")
+    assert p.returncode == 2 and not out.exists()
+    assert "integrity.paths (/opt/ybclient) hold no files" in p.stderr.decode()
+    # a baseline written by an older ybguard (or by hand) with no files
+    doc = {"schema": "ybguard.baseline/v1", "created_at": "2026-11-01T09:00:00+08:00", "host": "x",
+           "integrity_paths": ["/opt/ybclient"], "files": {}, "packages": None, "interfaces": None,
+           "gateways": None, "usb_devices": None, "unrecorded": {}}
+    out.write_text(json.dumps(doc))
+    p = cli("scan", "--root", str(root), "--policy", str(policy), "--baseline", str(out), "--only",
+            "integrity.baseline-files", "--format", "json", "--lang", "en")
+    [finding] = json.loads(p.stdout)["findings"]
+    assert finding["status"] == "error" and "holds no files" in finding["message"]
     assert p.returncode == 3

@@ -223,6 +223,7 @@ def test_every_enabled_time_daemon_is_checked(tmp_path: Path, acct_policy: Path)
     for d in ("etc/chrony", "usr/sbin", "usr/lib/systemd/system"):
         (root / d).mkdir(parents=True)
     wants.mkdir(parents=True)
+    (root / "etc/os-release").write_text("ID=debian\n")
     for binary, unit in (("chronyd", "chrony.service"), ("ntpd", "ntpsec.service")):
         (root / "usr/sbin" / binary).write_bytes(b"")
         (root / "usr/lib/systemd/system" / unit).write_text("[Unit]\n")

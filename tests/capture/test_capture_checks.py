@@ -113,6 +113,8 @@ def test_offline_target_capture_and_probe_are_not_applicable(tmp_path):
 
     from ybguard.cli import cli
 
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc" / "os-release").write_text("ID=debian\n")
     res = CliRunner().invoke(cli, ["scan", "--root", str(tmp_path), "--format", "json", "--only", "network.live-traffic",
                                    "--only", "network.probe", "--capture", "1", "--probe"])
     statuses = {f["check"]: (f["status"], f["message"]) for f in json.loads(res.output)["findings"]}

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from bundlehelp import command, content, folder, manifest
 
+from bundlehelp import command, content, folder, manifest
 from ybguard import __version__
 from ybguard.target.bundle import open_bundle
 from ybguard.target.evidence import (

@@ -51,7 +51,7 @@ def test_every_check_is_in_docs_checks_md():
 
 def test_unknown_key_is_visible_not_fatal():
     assert t("no.such.key", "zh") == "no.such.key"
-    assert t("engine.fact_error", "en", fact="x") == "could not read the facts this check needs (x): {reason}"
+    assert t("engine.fact_error", "en", fact="x") == "could not read what this check needs: {reason}"
 
 
 @pytest.mark.parametrize("env,lang", [

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Dict, List, Optional
 
+import click
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -238,6 +239,37 @@ def test_only_o_outputs_leave_stdout_empty(with_demo, image, tmp_path):
     validate_report(json.loads(r.output))
 
 
+def test_format_named_by_an_o_file_is_not_also_dumped_to_stdout(with_demo, image, tmp_path):
+    """`--format html -o html=FILE` wrote the HTML to the file and to the terminal (issue 14 item 8)."""
+    demo_file(image, "")
+    r = invoke(["scan", "--root", str(image), "--format", "html", "-o", f"html={tmp_path / 'r.html'}"])
+    assert r.exit_code == 0 and r.output == ""
+    assert (tmp_path / "r.html").read_text().startswith("<!DOCTYPE html>")
+    r = invoke(["scan", "--root", str(image), "--format", "json", "-o", f"html={tmp_path / 'r.html'}"])
+    validate_report(json.loads(r.output))  # another format still goes to stdout
+    r = invoke(["scan", "--root", str(image), "--format", "html", "--output", "-", "-o", f"html={tmp_path / 'r.html'}"])
+    assert r.output.startswith("<!DOCTYPE html>")  # asked for explicitly
+
+
+def test_site_fields_from_the_policy_and_labels(with_demo, image, tmp_path):
+    demo_file(image, "")
+    pol = tmp_path / "site.yaml"
+    pol.write_text("policy: {id: site-test, version: 1}\nsite:\n  hospital: 某市第一人民医院\n  department: 医保办\n"
+                   "  location: 门诊楼一层\n")
+    r = invoke(["scan", "--root", str(image), "--policy", str(pol), "--format", "json",
+                "--label", "资产编号=YB-0042", "--label", "location=二层 5 号窗口"])
+    data = json.loads(r.output)
+    validate_report(data)
+    assert data["site"] == {"hospital": "某市第一人民医院", "department": "医保办", "asset_id": "YB-0042",
+                            "location": "二层 5 号窗口"}
+    r = invoke(["scan", "--root", str(image), "--format", "json", "--label", "owner=me"])
+    assert r.exit_code == 2 and "--label owner=me" in stderr_of(r) and "asset_id" in stderr_of(r)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("policy: {id: x}\nsite:\n  asset: YB-1\n")
+    r = invoke(["scan", "--root", str(image), "--policy", str(bad)])
+    assert r.exit_code == 2 and "site.asset" in stderr_of(r)
+
+
 def test_output_infers_the_format_from_the_extension(with_demo, image, tmp_path):
     demo_file(image, "")
     invoke(["scan", "--root", str(image), "--output", str(tmp_path / "r.xml")])
@@ -279,6 +311,37 @@ def test_write_failure_after_scan_is_exit_2_and_leaves_no_temp(with_demo, image,
 def test_root_must_be_a_directory(with_demo, tmp_path):
     r = invoke(["scan", "--root", str(tmp_path / "missing")])
     assert r.exit_code == 2 and "--root is not an existing directory" in stderr_of(r)
+
+
+@pytest.mark.parametrize("layout", ["empty", "one level too deep", "os-release link leaving the root"])
+def test_root_that_is_not_an_os_image_is_exit_2(with_demo, tmp_path, layout):
+    """An unmounted mount point passed every network check with no evidence (issue 14 item 1)."""
+    root = tmp_path / "mnt"
+    root.mkdir()
+    if layout == "one level too deep":
+        (root / "rootfs" / "etc").mkdir(parents=True)
+        (root / "rootfs" / "etc" / "os-release").write_text('ID=debian\n')
+    elif layout == "os-release link leaving the root":  # resolves inside the image, where nothing is
+        (root / "etc").mkdir()
+        (root / "etc" / "os-release").symlink_to("/etc/os-release")
+    for command in (["scan", "--root", str(root)], ["baseline", "create", "--root", str(root), "-o",
+                                                     str(tmp_path / "b.json")]):
+        r = invoke(command)
+        assert r.exit_code == 2, r.output
+        err = stderr_of(r)
+        assert f"--root {root} is not an operating-system image" in err
+        assert all(m in err for m in ("etc/os-release", "usr/lib/os-release", "etc/passwd",
+                                      "Windows/System32/config/SYSTEM")), err
+        assert "Traceback" not in err
+    assert not (tmp_path / "b.json").exists()
+
+
+@pytest.mark.parametrize("marker", ["etc/passwd", "usr/lib/os-release"])
+def test_root_with_any_one_marker_is_scanned(with_demo, tmp_path, marker):
+    root = tmp_path / "img"
+    (root / marker).parent.mkdir(parents=True)
+    (root / marker).write_text("root:x:0:0:root:/root:/bin/sh\n" if marker == "etc/passwd" else "ID=debian\n")
+    assert invoke(["scan", "--root", str(root), "--format", "json", "--only", "demo.*"]).exit_code == 0
 
 
 def test_broken_policy_in_scan_is_exit_2(with_demo, image, tmp_path):
@@ -419,7 +482,7 @@ def test_real_process_on_a_debian_root(debian_root_path, tmp_path):
     assert host["target"] == "rootfs" and host["root"] == str(debian_root_path)
     assert host["arch"] == os.uname().machine
     p = run(argv + ["--format", "console", "--only", "demo.identity"], env={"LANG": "zh_CN.UTF-8"})
-    assert p.returncode == 0 and p.stdout.startswith(" 合规 ") and "主机: " in p.stdout
+    assert p.returncode == 0 and p.stdout.startswith(" 合规 ") and "主机：" in p.stdout
     p = run(argv + ["--format", "console", "--only", "demo.identity", "--lang", "en"], env={"LANG": "zh_CN.UTF-8"})
     assert p.stdout.startswith(" COMPLIANT ")
 
@@ -441,3 +504,20 @@ def test_capture_seconds_must_be_a_finite_number(value):
     r = invoke(["scan", "--only", "network.live-traffic", "--capture", value, "--format", "json"])
     assert r.exit_code == 2
     assert "Traceback" not in r.output
+
+
+def test_help_in_chinese_when_the_locale_is_chinese():
+    r = invoke(["scan", "--help"], env={"LANG": "zh_CN.UTF-8"})
+    assert "按策略检查本机" in r.output and "检查挂载在 DIR 的离线镜像" in r.output and "资产编号" in r.output
+    assert "Scan an offline image" not in r.output
+    assert "Scan an offline image" in invoke(["scan", "--help"]).output
+    assert "校验 FILE" in invoke(["policy", "validate", "--help"], env={"LANG": "zh_CN.UTF-8"}).output
+
+
+def test_every_scan_option_has_its_chinese_help():
+    from ybguard.cli import scan
+    from ybguard.i18n import has
+
+    missing = [p.name for p in scan.params if isinstance(p, click.Option) and p.name != "help"
+               and not has(f"help.scan.{p.name}")]
+    assert missing == []

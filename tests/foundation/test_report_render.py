@@ -16,6 +16,7 @@ import pytest
 from rich.cells import cell_len
 
 from reportschema import validate_report
+from ybguard.i18n import t
 from ybguard.models import Evidence, Finding, Severity, Status
 from ybguard.report import Format, console, html, junit, prometheus
 from ybguard.report import json as json_report
@@ -128,3 +129,36 @@ def test_prometheus_and_html_golden():
 def test_every_format_has_a_renderer():
     for fmt in Format:
         assert fmt.renderer()(frozen_report())
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_printable_html_golden_of_a_realistic_report(lang):
+    """The printed document over every check (tests/foundation/sample.py): identity with the
+    site fields, labelled policy hash, verdict, failures first with 依据/证据/整改, signature."""
+    from .sample import sample_report
+
+    page = html.render(sample_report(lang))
+    golden(f"report.sample.{lang}.html", page)
+    assert page.index("NON-COMPLIANT" if lang == "en" else "不合规") < page.index("class='findings'")
+    first_rest = page.index("class='findings rest'")
+    assert all(page.index(f"<tr class='{s}'>") < first_rest for s in ("fail", "error", "waived"))
+    assert page.index("<tr class='pass'>") > first_rest
+    assert ("策略 SHA-256" if lang == "zh" else "Policy SHA-256") in page and "1" * 64 in page
+    assert "YB-2026-0042" in page and ("检查人" if lang == "zh" else "Inspector") in page
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_console_ends_with_the_verdict_and_never_breaks_an_id_at_80_columns(lang):
+    """A 296-line report scrolled its verdict away, and the "other checks" table folded ids
+    mid-word ("network.captu / re") at 80 columns (issue 14 item 10)."""
+    from .sample import sample_report
+
+    report = sample_report(lang)
+    text = console.render(report, color=False, width=80)
+    lines = text.splitlines()
+    assert lines[-1] == lines[0] and lines[0].strip().startswith(t("verdict." + report.verdict.value, lang))
+    words = set(re.findall(r"[a-z0-9]+(?:[.-][a-z0-9]+)+", text))
+    for f in report.findings:
+        assert f.check in words, f"{f.check} is broken across lines at 80 columns"
+    for line in lines:
+        assert cell_len(line) <= 80, line

@@ -80,6 +80,10 @@ def test_local_binary_that_cannot_be_stat_ed_is_an_error(tmp_path: Path) -> None
         root = base / "img"
         (root / "var/lib/dpkg").mkdir(parents=True)
         (root / "var/lib/dpkg/status").write_text("Package: bash\nStatus: install ok installed\nVersion: 5.2\n")
+        (root / "etc").mkdir()
+        (root / "etc/os-release").write_text("ID=debian\n")
+        os.chmod(root / "etc", 0o755)
+        os.chmod(root / "etc/os-release", 0o644)
         bindir = root / "usr/local/bin"
         bindir.mkdir(parents=True)
         (bindir / "frpc").write_bytes(b"\x7fELF")

@@ -56,6 +56,7 @@ def test_nothing_denied_running_passes(tmp_path: Path) -> None:
 
 def test_offline_root_is_not_applicable(tmp_path: Path) -> None:
     (tmp_path / "etc").mkdir()
+    (tmp_path / "etc" / "os-release").write_text("ID=debian\n")
     _, report = run_cli("--root", str(tmp_path), "--only", "software.processes", "--lang", "en")
     [finding] = report["findings"]
     assert finding["status"] == "not_applicable" and "offline image" in finding["message"]

@@ -41,6 +41,7 @@ def rpm_image(tmp_path: Path) -> Path:
         pytest.skip("rpm is not installed (make test installs it)")
     root = tmp_path / "root"
     (root / "etc").mkdir(parents=True)
+    (root / "etc" / "os-release").write_text("ID=rhel\n")
     db = ["--root", str(root), "--dbpath", "/var/lib/rpm"]
     subprocess.run(["rpm", *db, "--initdb"], check=True, capture_output=True)
     packages = [_build(tmp_path, "bash", "5.1.8"), _build(tmp_path, "todesk", "4.7.2.0"),

@@ -256,6 +256,7 @@ def test_root_volume_detected_case_insensitively(hive_files: Dict[str, Path], tm
 
 def test_linux_root_is_not_windows(tmp_path: Path) -> None:
     (tmp_path / "etc").mkdir()
+    (tmp_path / "etc" / "passwd").write_text("root:x:0:0:root:/root:/bin/sh\n")
     assert open_target(str(tmp_path)).os_family == "linux"
 
 

@@ -6,16 +6,17 @@ import fnmatch
 from typing import Iterable, Sequence, Tuple
 
 from . import accounts, capture, network, software, usb, windows
+from .examined import with_examined
 from .interface import Check
 
-ALL_CHECKS: Tuple[Check, ...] = (
+ALL_CHECKS: Tuple[Check, ...] = with_examined((
     *network.CHECKS,
     *capture.CHECKS,
     *usb.CHECKS,
     *software.CHECKS,
     *accounts.CHECKS,
     *windows.CHECKS,
-)
+))
 
 
 def select_checks(checks: Iterable[Check], only: Sequence[str] = (), skip: Sequence[str] = ()) -> Tuple[Check, ...]:

@@ -3,14 +3,14 @@ and are exported through this module's CHECKS tuple."""
 
 from __future__ import annotations
 
-import time
 from typing import Iterable, List, Sequence, Tuple
 
-from ..facts.accounts import Account, BackupSet, NtpSample, PasswordAging, PasswordPolicy, TimeSync
+from ..facts.accounts import Account, NtpSample, PasswordAging, PasswordPolicy, TimeSync
 from ..models import Evidence, Severity
 from ..policy.schema import Policy
 from . import integrity, rules
-from .interface import Check, Facts, Msg, Result, error, fail, msg, not_applicable, passed
+from .backups import backup_copies
+from .interface import Check, Facts, Result, error, fail, msg, not_applicable, passed
 
 
 def _ev(sources: Iterable[Tuple[str, str]]) -> Tuple[Evidence, ...]:
@@ -157,42 +157,6 @@ def offset(facts: Facts, policy: Policy) -> Iterable[Result]:
             yield fail(s.server, msg("time.offset_big", server=s.server, offset=f"{s.offset_seconds:+.1f}", limit=limit), ev)
         else:
             yield passed(s.server, msg("time.offset_ok", server=s.server, offset=f"{s.offset_seconds:+.3f}", limit=limit), ev)
-
-
-# --- backups ----------------------------------------------------------------------------------
-
-def backup_copies(facts: Facts, policy: Policy) -> Iterable[Result]:
-    """One finding per policy entry. With distinct_disks every required copy must sit on its own
-    disk: min_copies copies on min_copies different disks."""
-    sets: Sequence[BackupSet] = facts["backups.files"]
-    if not policy.backups:
-        yield not_applicable("backups", msg("backups.no_rules"))
-        return
-    for rule, found in zip(policy.backups, sets):
-        subject = ", ".join(rule.paths)
-        ev = tuple(Evidence(c.path, f"{c.device}; {c.size} bytes; mtime "
-                            f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(c.mtime))}"
-                            + (f"; same file as {c.same_as}" if c.same_as else "")) for c in found.copies)
-        problems = []
-        distinct = [c for c in found.copies if not c.same_as]  # a link to a copy is not another copy
-        copies = len(distinct)
-        if copies < rule.min_copies:
-            problems.append(msg("backups.too_few", got=copies, want=rule.min_copies))
-        disks = len({c.device for c in distinct})
-        if rule.distinct_disks and copies and disks < rule.min_copies and found.disks_unknown is None:
-            problems.append(msg("backups.same_disk", got=disks, want=rule.min_copies))
-        if found.copies:
-            age_h = ((found.scanned_at or time.time()) - max(c.mtime for c in found.copies)) / 3600
-            if age_h > rule.max_age_hours:
-                problems.append(msg("backups.too_old", age=f"{age_h:.1f}", want=rule.max_age_hours))
-        if problems:
-            for p in problems:
-                yield fail(subject, p, *ev)
-        if found.disks_unknown is not None and rule.distinct_disks:  # partial: never a pass
-            key, args = found.disks_unknown
-            yield error(subject, msg("backups.disks_unknown", reason=Msg(key, args)), *ev)
-        elif not problems:
-            yield passed(subject, msg("backups.ok", copies=copies, disks=disks), *ev)
 
 
 CHECKS: Tuple[Check, ...] = (

@@ -14,30 +14,38 @@ from ..facts.capture import CaptureResult, Flow, InterfaceCapture, NotRequested,
 from ..models import Evidence, Severity
 from ..policy.schema import Policy
 from . import rules
-from .interface import Check, Facts, Result, error, fail, msg, not_applicable, passed
+from .interface import Check, Facts, Result, Said, error, fail, msg, not_applicable, passed
 
 
 def _ts(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, timezone.utc).astimezone().isoformat(timespec="milliseconds")
 
 
-def capture_evidence(interfaces: Sequence[InterfaceCapture]) -> Tuple[Evidence, ...]:
+def capture_evidence(interfaces: Sequence[InterfaceCapture]) -> Tuple[Said, ...]:
     """The filter once per distinct (link type, where it ran), then each interface's counters."""
     groups: Dict[Tuple[str, str, bool, str], List[str]] = {}
     for i in interfaces:
         groups.setdefault((i.linktype, i.filter, i.kernel_filter, i.compile_error), []).append(i.name)
     out = []
     for (linktype, expression, kernel, err), names in groups.items():
-        where = "kernel BPF" if kernel else f"Python, the filter could not be compiled: {err}"
-        out.append(Evidence(f"capture filter for {', '.join(names)} ({linktype}; {where})", expression))
+        where = (msg("ev.capture_filter_kernel", ifaces=", ".join(names), linktype=linktype) if kernel
+                 else msg("ev.capture_filter_python", ifaces=", ".join(names), linktype=linktype, error=err))
+        out.append(Said(where, expression))
     for i in interfaces:
-        out.append(Evidence(f"capture counters {i.name}",
-                            f"passed the filter: {i.passed}; dropped by the kernel (socket buffer full): {i.drops}; "
-                            f"outside policy: {i.outside_policy}"))
+        out.append(Said(msg("ev.capture_counters", iface=i.name),
+                        msg("ev.capture_counts", passed=i.passed, drops=i.drops, outside=i.outside_policy)))
     return tuple(out)
 
 
-def flow_evidence(f: Flow) -> Evidence:
+def flow_said(f: Flow) -> Said:
+    return Said(msg("ev.live_capture", iface=f.interface),
+                msg("ev.flow", flow=f.describe(), packets=f.packets, bytes=f.bytes, first=_ts(f.first_seen),
+                    last=_ts(f.last_seen), process=f.process) if f.process else
+                msg("ev.flow_unknown_process", flow=f.describe(), packets=f.packets, bytes=f.bytes,
+                    first=_ts(f.first_seen), last=_ts(f.last_seen)))
+
+
+def flow_evidence(f: Flow) -> Evidence:  # the watch loop's English one-liner
     return Evidence(
         f"live capture {f.interface}",
         f"{f.describe()}: {f.packets} packets, {f.bytes} bytes, first {_ts(f.first_seen)}, "
@@ -55,7 +63,7 @@ def _live_traffic(facts: Facts, policy: Policy) -> Iterable[Result]:
     for f in sorted(cap.flows, key=lambda f: (f.first_seen, f.describe())):
         out.append(fail(f.describe(), msg("network.live-traffic.flow", flow=f.describe(), packets=f.packets,
                                           bytes=f.bytes, process=f.process or "?"),
-                        flow_evidence(f), *common))
+                        flow_said(f), *common))
     if cap.overflow_flows:
         out.append(fail("flow table full", msg("network.live-traffic.overflow", flows=cap.overflow_flows,
                                                packets=cap.overflow_packets, max=cap.max_flows), *common))
@@ -85,18 +93,18 @@ def _probe(facts: Facts, policy: Policy) -> Iterable[Result]:
     if isinstance(res, NotRequested):
         return [not_applicable("host", msg(res.reason))]
     assert isinstance(res, ProbeResult)
-    tried = tuple(Evidence(f"probe {o.kind} {o.target}",
-                           (o.detail or "-") + (f" (could not run: {o.error})" if o.error else "")
-                           + f" [{o.elapsed_ms} ms]") for o in res.outcomes)
+    tried = tuple(Said(msg("ev.probe", kind=o.kind, target=o.target),
+                       (o.detail or "-", msg("ev.could_not_run", error=o.error) if o.error else "",
+                        msg("ev.elapsed", ms=o.elapsed_ms))) for o in res.outcomes)
     out: List[Result] = []
     for o in res.outcomes:
         if o.reached:
             out.append(fail(f"{o.kind} {o.target}", msg("network.probe.reached", target=f"{o.kind} {o.target}",
                                                          iface=o.interface or "?", source=o.source or "?",
                                                          answer=o.detail),
-                            Evidence(f"probe {o.kind} {o.target}",
-                                     f"interface {o.interface or '?'}, source address {o.source or '?'}; "
-                                     f"{o.detail}"), *tried))
+                            Said(msg("ev.probe", kind=o.kind, target=o.target),
+                                 msg("ev.probe_reached", iface=o.interface or "?", source=o.source or "?",
+                                     detail=o.detail)), *tried))
     for o in res.outcomes:
         if o.error and not o.reached:
             out.append(error(f"{o.kind} {o.target}", msg("network.probe.could_not_run",

@@ -10,17 +10,17 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable, Iterator, List, Optional, Tuple
 
 from .. import baseline as bl
-from ..models import Evidence, Severity
+from ..models import Severity
 from ..policy.schema import Policy
 from . import rules
-from .interface import Check, Facts, Result, error, fail, msg, not_applicable
+from .interface import Check, Facts, Result, Said, error, fail, msg, not_applicable
 
 
 def _results(drifts: List[bl.Drift], what: str, source: str) -> Iterable[Result]:
     for d in drifts:
         detail = " -> ".join(x for x in (d.before, d.after) if x)
         yield fail(d.subject, msg(f"integrity.{what}.{d.change}", subject=d.subject, before=d.before or "-",
-                                  after=d.after or "-"), Evidence(source, detail or d.change))
+                                  after=d.after or "-"), Said(msg("ev.baseline", path=source), detail or d.change))
 
 
 def _not_recorded(base: bl.Baseline, section: str) -> Optional[Result]:
@@ -30,11 +30,14 @@ def _not_recorded(base: bl.Baseline, section: str) -> Optional[Result]:
 
 def baseline_files(facts: Facts, policy: Policy) -> Iterable[Result]:
     base: bl.Baseline = facts["integrity.baseline"]
+    if not base.files:  # 0 files compared proves nothing about the 医保 system files
+        yield error("baseline", msg("integrity.empty_baseline", path=base.source or "-"))
+        return
     missing = bl.uncovered_roots(base, policy.integrity.paths)
     if missing:
         yield error("baseline", msg("integrity.uncovered", paths=", ".join(missing)))
         return
-    yield from _results(bl.diff_files(base, facts["integrity.files"]), "file", f"baseline {base.source}")
+    yield from _results(bl.diff_files(base, facts["integrity.files"]), "file", base.source)
 
 
 def _section_check(section: str, fact: str, diff: Callable[[Any, Any], Any], kind: str) -> Callable[
@@ -50,7 +53,7 @@ def _section_check(section: str, fact: str, diff: Callable[[Any, Any], Any], kin
             if result:
                 yield result
             return
-        yield from _results(diff(recorded, facts[fact]), kind, f"baseline {base.source}")
+        yield from _results(diff(recorded, facts[fact]), kind, base.source)
 
     return evaluate
 

@@ -31,7 +31,7 @@ from ..facts.network import (
 from ..models import Evidence, Severity
 from ..policy.schema import Policy
 from . import rules as clauses
-from .interface import Check, Facts, Msg, Result, error, fail, msg, not_applicable
+from .interface import AnyEvidence, Check, Facts, Msg, Result, Said, Words, error, fail, msg, not_applicable
 
 # --- globally routable space ----------------------------------------------------------------
 
@@ -193,13 +193,14 @@ def reachable_routes(routing: Routing) -> Iterator[Tuple[Route, List[Rule]]]:
             yield route, tables[ALL_TABLES]
 
 
-def _route_evidence(route: Route, via: List[Rule]) -> Tuple[Evidence, ...]:
+def _route_evidence(route: Route, via: List[Rule]) -> Tuple[AnyEvidence, ...]:
     source = route.source or "routing"
-    ev = [Evidence(source, route.describe() + (" (configured)" if route.configured else ""))]
+    ev: List[AnyEvidence] = [Said(source, (route.describe(), msg("ev.configured")) if route.configured
+                                  else route.describe())]
     if via:
         ev.append(Evidence(f"ip -{route.family} rule", "; ".join(r.raw or f"{r.priority}: {r.selector}" for r in via)))
     else:
-        ev.append(Evidence(f"ip -{route.family} rule", "no policy rules: the kernel's default rules use this table"))
+        ev.append(Said(f"ip -{route.family} rule", msg("ev.no_policy_rules")))
     return tuple(ev)
 
 
@@ -251,23 +252,23 @@ def is_leased(iface: Interface, leased: FrozenSet[str]) -> bool:
     return iface.name.lower() in leased or (bool(iface.mac) and iface.mac.lower() in leased)
 
 
-def _iface_evidence(iface: Interface) -> Evidence:
-    parts = [f"kind={iface.kind}"]
+def _iface_evidence(iface: Interface) -> Said:
+    parts: List[Union[str, Msg]] = [msg("ev.kind", kind=iface.kind)]
     if iface.why:
-        parts.append("because " + ", ".join(f"{k}={v}" for k, v in iface.why))
+        parts.append(msg("ev.because", why=", ".join(f"{k}={v}" for k, v in iface.why)))
     if iface.mac:
         parts.append(f"mac={iface.mac}")
     if iface.driver:
         parts.append(f"driver={iface.driver}")
     if iface.bus:
         parts.append(f"bus={iface.bus}")
-    state = "unknown (saved configuration)" if iface.up is None else ("up" if iface.up else "down")
-    parts.append(f"state={state}")
+    parts.append(msg("ev.state.unknown" if iface.up is None else ("ev.state.up" if iface.up else "ev.state.down")))
     if iface.addresses:
-        parts.append("addresses=" + ",".join(str(a) for a in iface.addresses))
+        parts.append(msg("ev.addresses", addresses=",".join(str(a) for a in iface.addresses)))
     if iface.dhcp:
         parts.append("dhcp")
-    return Evidence(iface.source or ("configuration" if iface.configured else "kernel"), " ".join(parts))
+    source: Words = iface.source or msg("ev.src.configuration" if iface.configured else "ev.src.kernel")
+    return Said(source, tuple(parts))
 
 
 def _active(iface: Interface) -> bool:
@@ -433,7 +434,8 @@ def check_dns(facts: Facts, policy: Policy) -> Iterable[Result]:
         bad.setdefault(str(ip) if ip is not None else r.address, []).append(r)
     out: List[Result] = []
     for address, found in bad.items():
-        ev = [Evidence(r.source, r.address + (f" (link {r.interface})" if r.interface else "")) for r in found]
+        ev = [Said(r.source, (r.address, msg("ev.link", interface=r.interface)) if r.interface else r.address)
+              for r in found]
         name = PUBLIC_RESOLVERS.get(address)
         if name:
             out.append(fail(address, msg("network.dns.public", address=address, name=name), *ev))

@@ -12,7 +12,7 @@ from ..facts.usb import DeviceSighting, DriverState, MountedMedia, RemovableDevi
 from ..models import Evidence, Severity
 from ..policy.schema import Policy
 from . import rules
-from .interface import Check, Facts, Result, error, fail, msg, passed
+from .interface import AnyEvidence, Check, Facts, Result, Said, error, fail, msg, passed
 
 # Drivers that make a mass-storage interface usable: Linux usb-storage/uas/ums-*, Windows USBSTOR/UASPStor.
 STORAGE_DRIVERS = ("usb-storage", "uas", "usbstor", "uaspstor")
@@ -34,9 +34,9 @@ def _is_storage_driver(driver: str) -> bool:
     return low in STORAGE_DRIVERS or low.startswith(("ums-", "ums_"))
 
 
-def _mount_evidence(mounts: Sequence[MountedMedia], disks: Iterable[str]) -> List[Evidence]:
+def _mount_evidence(mounts: Sequence[MountedMedia], disks: Iterable[str]) -> List[AnyEvidence]:
     wanted = set(disks)
-    return [Evidence(m.source or "mounts", f"{m.device} mounted on {m.mountpoint} ({m.fstype})")
+    return [Said(m.source or "mounts", msg("ev.mounted", device=m.device, mountpoint=m.mountpoint, fstype=m.fstype))
             for m in mounts if m.disk in wanted]
 
 
@@ -56,8 +56,9 @@ def storage_attached(facts: Facts, policy: Policy) -> Iterable[Result]:
         if kinds == {"optical"}:
             continue  # a USB CD/DVD drive: usb.optical decides, under policy usb.optical
         label = device_label(d.vendor, d.product, d.vendor_id, d.product_id, d.serial, fallback=f"usb {d.name}")
-        ev = [Evidence(d.source or "sysfs", f"interface {d.name} class 08 driver {d.driver or '(none)'}")]
-        ev += [Evidence("sysfs", f"block device /dev/{b}") for b in d.blocks]
+        ev: List[AnyEvidence] = [Said(d.source or "sysfs", msg("ev.usb_interface", name=d.name, driver=d.driver)
+                                      if d.driver else msg("ev.usb_interface_unbound", name=d.name))]
+        ev += [Said("sysfs", msg("ev.block_device", device=b)) for b in d.blocks]
         ev += _mount_evidence(mounts, d.blocks)
         if _is_storage_driver(d.driver):
             out.append(fail(label, msg("usb.storage-attached.usb", driver=d.driver, port=d.name,
@@ -68,7 +69,7 @@ def storage_attached(facts: Facts, policy: Policy) -> Iterable[Result]:
         if d.kind != "removable-block" or d.name in claimed:
             continue
         label = f"/dev/{d.name} " + device_label(d.vendor, d.product, fallback="")
-        ev = [Evidence(d.source or "sysfs", f"/sys/block/{d.name}: removable or on the USB bus")]
+        ev = [Said(d.source or "sysfs", msg("ev.removable_block", device=d.name))]
         ev += _mount_evidence(mounts, [d.name])
         out.append(fail(label.strip(), msg("usb.storage-attached.block", device=d.name), *ev))
     return out
@@ -105,10 +106,10 @@ def optical(facts: Facts, policy: Policy) -> Iterable[Result]:
         if d.kind != "optical":
             continue
         parent = by_name.get(d.parent)
-        ev = [Evidence(d.source or "sysfs", f"/sys/block/{d.name}: optical drive (SCSI type 5)")]
+        ev: List[AnyEvidence] = [Said(d.source or "sysfs", msg("ev.optical_drive", device=d.name))]
         if parent is not None:
-            ev.append(Evidence(parent.source or "sysfs", "on USB: " + device_label(
-                parent.vendor, parent.product, parent.vendor_id, parent.product_id, parent.serial, parent.name)))
+            ev.append(Said(parent.source or "sysfs", msg("ev.on_usb", device=device_label(
+                parent.vendor, parent.product, parent.vendor_id, parent.product_id, parent.serial, parent.name))))
         ev += _mount_evidence(mounts, [d.name])
         label = f"/dev/{d.name} " + device_label(d.vendor, d.product)
         out.append(fail(label.strip(), msg("usb.optical.attached", device=d.name,

@@ -1,7 +1,9 @@
 """Backup copies: every file matching a policy ``backups`` entry, with the disk it lives on.
 
-"Copies" are the matching files: each match of any of the entry's patterns is one copy
-(``/var/lib/ybclient/yb.db`` and ``/backup/yb.db`` are two copies). The regulation asks for
+Every file matching the entry's patterns is collected with its size, age and disk; files that
+share their size with another match are hashed too, so the check can tell a copy (the same
+data: same content, or the same name in another location and recent) from another file that
+merely matches the pattern (``settle.db`` is no copy of ``patients.db``). The regulation asks for
 copies on *different disks* (不同磁盘), so two partitions of one disk are one disk: a file's
 ``st_dev`` is mapped through ``/sys/dev/block/MAJ:MIN`` to the whole disk (a partition's
 parent; device-mapper/md devices to the disks under ``slaves/``). A filesystem with no block
@@ -12,11 +14,14 @@ is where the image's files really are.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
+from dataclasses import replace
 from typing import Callable, Dict, List, Optional, Tuple
 
 from ..facts.accounts import BackupCopy, BackupSet
+from ..target.interface import Target
 from .interface import CollectContext, Collector, FactError
 
 SYS_DEV_BLOCK = "/sys/dev/block"
@@ -115,9 +120,28 @@ def backup_sets(ctx: CollectContext, disk_of: DiskOf) -> Tuple[BackupSet, ...]:
                 same_as = files.setdefault((st.st_dev, st.st_ino), path)
                 copies.append(BackupCopy(path=path, size=st.st_size, mtime=st.st_mtime, device=labels[key],
                                          same_as="" if same_as == path else same_as))
-        out.append(BackupSet(patterns=tuple(rule.paths), copies=tuple(copies), scanned_at=scanned_at,
-                             disks_unknown=unknown))
+        out.append(BackupSet(patterns=tuple(rule.paths), copies=_hash_same_sizes(target, copies),
+                             scanned_at=scanned_at, disks_unknown=unknown))
     return tuple(out)
+
+
+def _hash_same_sizes(target: Target, copies: List[BackupCopy]) -> Tuple[BackupCopy, ...]:
+    """Hash only what could be the same data: a file whose size no other file shares has no
+    twin by content (and a backup set of large databases is not read needlessly)."""
+    sizes: Dict[int, int] = {}
+    for c in copies:
+        if not c.same_as:
+            sizes[c.size] = sizes.get(c.size, 0) + 1
+    return tuple(replace(c, sha256=file_sha256(target, c.path)) if not c.same_as and sizes[c.size] > 1 else c
+                 for c in copies)
+
+
+def file_sha256(target: Target, path: str) -> str:
+    digest = hashlib.sha256()
+    with target.open_bytes(path) as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 LINUX: Dict[str, Collector] = {"backups.files": collect_backups}

@@ -28,6 +28,7 @@ class ScanOptions:
     probe: Optional[bool] = None  # --probe/--no-probe; None = policy decides
     baseline_path: Optional[str] = None  # --baseline FILE
     extra: Mapping[str, Any] = field(default_factory=dict)
+    labels: Tuple[Tuple[str, str], ...] = ()  # scan --label key=value: site fields for this run
 
 
 class FactError(Exception):

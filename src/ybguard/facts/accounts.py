@@ -76,6 +76,7 @@ class BackupCopy:
     mtime: float
     device: str  # filesystem / disk identity
     same_as: str = ""  # an earlier copy path that is this very file (symlink, hard link): not a copy
+    sha256: str = ""  # content hash: the same data under another name is a copy too ("" = not hashed)
 
 
 @dataclass(frozen=True)

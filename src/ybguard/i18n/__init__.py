@@ -17,6 +17,8 @@ from . import (
     capture,
     core,
     evidence,
+    examined,
+    help,
     netconfig,
     network,
     policy,
@@ -38,6 +40,8 @@ _CATALOGUES = (
     netconfig,
     policy,
     evidence,
+    examined,
+    help,
 )
 
 

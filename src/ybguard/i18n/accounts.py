@@ -20,22 +20,22 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
         "/etc/shadow field 5 is what applies), and set PASS_MAX_DAYS in /etc/login.defs for accounts created "
         "later; on Windows set \"Maximum password age\" in the local security policy.",
     ),
-    "accounts.empty-password.title": ("空口令账户", "Accounts with an empty password"),
+    "accounts.empty-password.title": ("空口令", "Empty passwords"),
     "accounts.empty-password.remediation": (
         "立即为该账户设置口令（passwd 用户名），或用 passwd -l 锁定不需要登录的账户。",
         "Set a password for the account now (passwd USER) or lock accounts that need no login (passwd -l USER).",
     ),
-    "accounts.password-age.title": ("口令超期未更换", "Passwords not changed within the maximum age"),
+    "accounts.password-age.title": ("口令更换周期", "Password age"),
     "accounts.password-age.remediation": (
         "要求该用户立即更换口令（passwd 用户名，或 chage -d 0 强制下次登录时更换）。",
         "Have the user change the password now (passwd USER, or chage -d 0 USER to force it at next login).",
     ),
-    "accounts.never-expires.title": ("口令永不过期的登录账户", "Login accounts whose password never expires"),
+    "accounts.never-expires.title": ("登录账户的口令有效期", "Password expiry of login accounts"),
     "accounts.never-expires.remediation": (
         "用 chage -M 天数 用户名 为该账户设置口令最长使用期限。",
         "Give the account a maximum password age: chage -M DAYS USER.",
     ),
-    "accounts.uid0.title": ("除 root 外的 UID 0 账户", "UID 0 accounts other than root"),
+    "accounts.uid0.title": ("UID 为 0 的账户", "Accounts with UID 0"),
     "accounts.uid0.remediation": (
         "核实该账户来源；若非经批准设置，删除该账户或将其 UID 改为普通用户 UID，并排查系统是否被入侵。",
         "Find out who created the account; unless approved, delete it or give it an ordinary UID, and check the "
@@ -119,6 +119,18 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
         "{daemon} uses time server {server}, which is not in the policy (allowed: {allowed})",
     ),
     "time.sync_offline": ("离线镜像无法判断同步状态", "an offline image has no live synchronisation state"),
+    "time.sync_unknown.fix": (
+        "查明 {daemon} 为何不报告同步状态（timedatectl timesync-status、chronyc tracking 或 ntpq -p），"
+        "并以 root 运行扫描；不得手工修改系统日期。",
+        "Find out why {daemon} does not report its synchronisation state (timedatectl timesync-status, "
+        "chronyc tracking or ntpq -p) and run the scan as root; never set the date by hand.",
+    ),
+    "time.not_synced.fix": (
+        "确认 {daemon} 正在运行并能连上策略规定的医保专网时间服务器（systemctl status {daemon}），"
+        "查明未同步的原因；不得手工修改系统日期。",
+        "Make sure {daemon} is running and reaches the policy's leased-line time servers (systemctl status "
+        "{daemon}) and find out why it is not synchronised; never set the date by hand.",
+    ),
     "time.sync_unknown": ("无法从本机时间服务（{daemon}）读取同步状态",
                           "the synchronisation state could not be read from the local daemon ({daemon})"),
     "time.not_synced": ("系统时间未同步（{daemon}）", "the system clock is not synchronised ({daemon})"),
@@ -129,39 +141,52 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
     "time.offset_ok": ("与时间服务器 {server} 的偏差为 {offset} 秒（允许 {limit} 秒）",
                        "the clock is {offset} s off time server {server} (allowed {limit} s)"),
     # --- backups ----------------------------------------------------------------------------
-    "backups.copies.title": ("重要数据多份备份且存放于不同磁盘", "Important data kept in several copies on different disks"),
+    "backups.copies.title": ("重要数据的备份副本", "Backup copies of important data"),
     "backups.copies.remediation": (
         "按策略把数据复制到另一块物理磁盘（不是同一磁盘的另一个分区），并确保备份任务按时运行。",
         "Copy the data to another physical disk (not another partition of the same disk) as the policy says, "
         "and make sure the backup job runs on time.",
     ),
     "backups.no_rules": ("策略未规定备份（backups）", "the policy defines no backups"),
-    "backups.too_few": ("只找到 {got} 份，策略要求至少 {want} 份", "found {got} copies, the policy requires at least {want}"),
-    "backups.same_disk": ("副本只分布在 {got} 块磁盘上，策略要求 {want} 块不同的磁盘",
-                          "the copies are on {got} disk(s), the policy requires {want} different disks"),
-    "backups.too_old": ("最新的副本已有 {age} 小时，超过允许的 {want} 小时",
-                        "the newest copy is {age} hours old, older than the allowed {want} hours"),
-    "backups.ok": ("{copies} 份副本，分布在 {disks} 块磁盘上", "{copies} copies on {disks} disk(s)"),
+    "backups.none": ("没有任何文件匹配这些路径，策略要求至少 {want} 份副本",
+                     "no file matches these paths; the policy requires at least {want} copies"),
+    "backups.too_few": ("{name}：只找到 {got} 份，策略要求至少 {want} 份",
+                        "{name}: found {got} copies, the policy requires at least {want}"),
+    "backups.same_disk": ("{name}：副本只分布在 {got} 块磁盘上，策略要求 {want} 块不同的磁盘",
+                          "{name}: the copies are on {got} disk(s), the policy requires {want} different disks"),
+    "backups.too_old": ("{name}：最新的副本已有 {age} 小时，超过允许的 {want} 小时",
+                        "{name}: the newest copy is {age} hours old, older than the allowed {want} hours"),
+    "backups.ok": ("{name}：{copies} 份副本，分布在 {disks} 块磁盘上", "{name}: {copies} copies on {disks} disk(s)"),
+    "backups.ev.newest": ("最新的副本；{device}；{size} 字节；修改于 {mtime}", "newest copy; {device}; {size} bytes; mtime {mtime}"),
+    "backups.ev.same_content": ("{of} 的副本（内容相同）；{device}；{size} 字节；修改于 {mtime}",
+                                "copy of {of} (same content); {device}; {size} bytes; mtime {mtime}"),
+    "backups.ev.same_name": ("{of} 的副本（同名、在备份期限内）；{device}；{size} 字节；修改于 {mtime}",
+                             "copy of {of} (same name, within max_age_hours); {device}; {size} bytes; mtime {mtime}"),
+    "backups.ev.stale": ("不算副本：与 {of} 同名但内容不同，且超过备份期限；{device}；修改于 {mtime}",
+                         "not counted: same name as {of} but other content, older than max_age_hours; {device}; "
+                         "mtime {mtime}"),
+    "backups.ev.link": ("不算副本：与 {of} 是同一个文件（链接）；{device}",
+                        "not a copy: same file as {of} (a link); {device}"),
     # --- integrity / baseline ---------------------------------------------------------------
-    "integrity.baseline-files.title": ("医保系统文件与基线一致", "医保 system files match the baseline"),
+    "integrity.baseline-files.title": ("医保系统文件与基线对比", "医保 system files against the baseline"),
     "integrity.baseline-files.remediation": (
         "核实变更是否经过批准；未经批准的修改或删除须从正式安装包恢复，并排查原因。经批准的升级后重新生成基线。",
         "Check whether the change was approved; restore unapproved modifications or deletions from the official "
         "package and find the cause. After an approved upgrade, create a new baseline.",
     ),
-    "integrity.baseline-packages.title": ("已安装软件与基线一致", "Installed software matches the baseline"),
+    "integrity.baseline-packages.title": ("已安装软件与基线对比", "Installed software against the baseline"),
     "integrity.baseline-packages.remediation": (
         "卸载未经批准新增的软件，恢复被删除的软件；经批准的变更后重新生成基线。",
         "Remove software added without approval and restore removed software; create a new baseline after an "
         "approved change.",
     ),
-    "integrity.baseline-interfaces.title": ("网卡与基线一致（未改接）", "Network interfaces match the baseline (not rewired)"),
+    "integrity.baseline-interfaces.title": ("网卡与基线对比（改接）", "Network interfaces against the baseline (rewiring)"),
     "integrity.baseline-interfaces.remediation": (
         "核实终端是否被改接、更换网卡或搬迁；未经通知的改动须恢复并报信息科。",
         "Find out whether the terminal was rewired, had a NIC replaced or was moved; undo unannounced changes and "
         "report them to the IT department.",
     ),
-    "integrity.baseline-gateway.title": ("专线网关与基线一致（未搬迁）", "Leased-line gateway matches the baseline (not moved)"),
+    "integrity.baseline-gateway.title": ("专线网关与基线对比（搬迁）", "Leased-line gateway against the baseline (relocation)"),
     "integrity.baseline-gateway.remediation": (
         "专线网关的 MAC 地址变化说明终端接入了别的网络设备或被搬迁；核实并恢复原接线。",
         "A changed leased-line gateway MAC means the terminal is connected to other equipment or was moved; "
@@ -196,12 +221,21 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
         "the effect of the PAM password stack cannot be decided ({where}: {why}), so the minimum password "
         "length cannot be shown",
     ),
-    "reason.probe_off": ("未启用主动探测（--probe）", "active probing is off (--probe)"),
-    "reason.no_baseline": ("未指定基线文件（--baseline）", "no baseline given (--baseline)"),
+    "reason.probe_off": ("未要求主动探测（需要时加 --probe）", "no active probe was asked for (add --probe to run one)"),
+    "reason.no_baseline": ("未要求与基线比对（需要时用 --baseline 文件 指定基线）",
+                           "no comparison with a baseline was asked for (give one with --baseline FILE)"),
     "reason.bad_baseline": ("基线文件 {path} 无效：{reason}", "baseline {path} is not usable: {reason}"),
     "cli.baseline_written": ("已写入基线 {path}：{files} 个文件", "baseline written to {path}: {files} files"),
     "cli.baseline_unrecorded": ("未记录 {section}：{reason}", "not recorded: {section}: {reason}"),
     "cli.baseline_failed": ("无法生成基线：{reason}", "cannot create the baseline: {reason}"),
-    "cli.baseline_no_paths": ("策略未规定 integrity.paths，基线中没有文件", "the policy has no integrity.paths: the baseline holds no files"),
+    "cli.baseline_no_paths": ("策略未规定 integrity.paths，基线中将没有文件，无法证明医保系统文件未被修改",
+                              "the policy has no integrity.paths: a baseline without files could not show that the "
+                              "医保 system files are unchanged"),
+    "cli.baseline_empty": ("integrity.paths（{paths}）下没有任何文件，基线将是空的，无法证明医保系统文件未被修改",
+                           "integrity.paths ({paths}) hold no files: an empty baseline could not show that the 医保 "
+                           "system files are unchanged"),
+    "integrity.empty_baseline": ("基线 {path} 中没有任何文件，比对 0 个文件不能证明医保系统文件未被修改；请重新生成基线",
+                                 "the baseline {path} holds no files: comparing 0 files proves nothing about the 医保 "
+                                 "system files; create the baseline again"),
     "cli.baseline_path_missing": ("integrity.paths 中的 {path} 不存在", "integrity path {path} does not exist"),
 }

@@ -5,8 +5,8 @@ from typing import Dict, Tuple
 MESSAGES: Dict[str, Tuple[str, str]] = {
     # network.live-traffic
     "network.live-traffic.title": (
-        "实时流量中没有发往医保专网以外的数据包",
-        "No live packet to or from outside the 医保 network",
+        "与医保专网以外的实时流量",
+        "Live traffic to or from outside the 医保 network",
     ),
     "network.live-traffic.remediation": (
         "立即查明证据中的进程和网卡：断开非专线网卡（拔线或禁用），卸载或停止产生该流量的程序，"
@@ -56,8 +56,8 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
     ),
     # network.probe
     "network.probe.title": (
-        "主动探测：互联网目标不可达",
-        "Active probe: Internet targets are unreachable",
+        "主动探测互联网目标",
+        "Active probe of Internet targets",
     ),
     "network.probe.remediation": (
         "终端能主动连到互联网：按证据中的网卡和源地址找到出口，断开该网卡或删除相应路由，"

@@ -3,7 +3,7 @@
 from typing import Dict, Tuple
 
 MESSAGES: Dict[str, Tuple[str, str]] = {
-    "software.installed.title": ("未安装医保应用以外的软件", "No software but the 医保 application is installed"),
+    "software.installed.title": ("已安装的软件", "Installed software"),
     "software.installed.remediation": (
         "卸载该软件（dpkg：apt purge 包名；rpm：dnf remove 包名；/opt/apps 应用：在应用商店卸载；"
         "/usr/local 下的程序：删除文件），并查明由谁安装。确属必需的软件须经批准后加入策略的 allow 列表。",
@@ -19,7 +19,7 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
         "属于禁止安装的软件（匹配 {pattern}；{manager}，版本 {version}）",
         "forbidden software (matches {pattern}; {manager}, version {version})",
     ),
-    "software.processes.title": ("未运行远程控制或内网穿透程序", "No remote-control or tunnel program is running"),
+    "software.processes.title": ("正在运行的远程控制与内网穿透程序", "Running remote-control and tunnel programs"),
     "software.processes.remediation": (
         "立即结束该进程并卸载对应软件，检查其开机自启项（systemd 服务、~/.config/autostart、crontab）；"
         "远程控制和内网穿透工具会把医保专网暴露给互联网，应视为安全事件处理。",

@@ -3,7 +3,7 @@
 from typing import Dict, Tuple
 
 MESSAGES: Dict[str, Tuple[str, str]] = {
-    "usb.storage-attached.title": ("当前未接入U盘、移动硬盘等USB存储设备", "No USB storage device is attached now"),
+    "usb.storage-attached.title": ("接入的U盘、移动硬盘等USB存储设备", "Attached USB storage devices"),
     "usb.storage-attached.remediation": (
         "立即拔出该设备，查明由谁、为何接入；按规定禁用 usb-storage/uas 驱动（见 usb.storage-driver）。"
         "确需使用的设备须经信息科书面批准，并以该设备名称登记豁免。",
@@ -23,7 +23,7 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
         "可移动块设备 /dev/{device} 已接入",
         "removable block device /dev/{device} is attached",
     ),
-    "usb.storage-driver.title": ("USB存储驱动已禁用", "USB storage drivers are disabled"),
+    "usb.storage-driver.title": ("USB存储驱动", "USB storage drivers"),
     "usb.storage-driver.remediation": (
         "新建 /etc/modprobe.d/ybguard-usb-storage.conf，写入两行 “install usb-storage /bin/false” 和 "
         "“install uas /bin/false”，执行 rmmod uas usb_storage 并 update-initramfs -u；"
@@ -55,7 +55,7 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
         "the policy does not require the drivers to be disabled (require_driver_disabled: false); "
         "attached devices are checked by usb.storage-attached",
     ),
-    "usb.optical.title": ("未接入光驱", "No optical drive is attached"),
+    "usb.optical.title": ("光驱", "Optical drives"),
     "usb.optical.remediation": (
         "拆除或断开光驱（USB光驱直接拔出；内置光驱在BIOS中禁用或拆除数据线），"
         "并可在 modprobe.d 中写入 “install sr_mod /bin/false”。",
@@ -63,7 +63,7 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
         "unplug its cable), and optionally add \"install sr_mod /bin/false\" in modprobe.d.",
     ),
     "usb.optical.attached": ("光驱 /dev/{device} 已接入（{bus}）", "optical drive /dev/{device} is attached ({bus})"),
-    "usb.storage-history.title": ("日志中无USB存储设备使用记录", "The logs show no USB storage device"),
+    "usb.storage-history.title": ("日志中的USB存储设备使用记录", "USB storage devices in the logs"),
     "usb.storage-history.remediation": (
         "根据日志中的时间和设备序列号，查明由谁、为何在医保终端上使用了该存储设备，必要时对终端做病毒查杀和"
         "完整性检查；经批准的设备请以该设备名称登记豁免。",

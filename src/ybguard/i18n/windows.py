@@ -80,8 +80,8 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
     ),
     # network.wireless-history
     "network.wireless-history.title": (
-        "曾连接过无线或移动网络",
-        "Wireless or mobile networks joined before",
+        "无线与移动网络的连接记录",
+        "Record of wireless and mobile networks joined",
     ),
     "network.wireless-history.remediation": (
         "核实该终端何时、为何连接过这些无线/移动网络；删除这些网络配置文件"

@@ -592,6 +592,7 @@ WAIVER = p_record(s.Waiver, {
     "approved_by": (p_str, True),
     "expires": (p_datetime_tz, True),
 })
+SITE = p_record(s.SiteInfo, {name: (p_text, False) for name in s.SITE_FIELDS})
 TOP: Spec = {
     "policy": (META, True),
     "network": (NETWORK, False),
@@ -602,6 +603,7 @@ TOP: Spec = {
     "backups": (p_list(BACKUP), False),
     "integrity": (INTEGRITY, False),
     "waivers": (p_list(WAIVER), False),
+    "site": (SITE, False),
 }
 
 

@@ -123,6 +123,20 @@ class IntegrityPolicy:
 
 
 @dataclass(frozen=True)
+class SiteInfo:
+    """Which terminal this is, for a report an inspector signs: 医院, 科室, 资产编号, 位置.
+    ``scan --label key=value`` overrides each field for one run."""
+
+    hospital: str = ""
+    department: str = ""  # 科室
+    asset_id: str = ""  # 资产编号
+    location: str = ""  # 位置
+
+
+SITE_FIELDS = ("hospital", "department", "asset_id", "location")
+
+
+@dataclass(frozen=True)
 class Waiver:
     check: str
     reason: str
@@ -142,5 +156,6 @@ class Policy:
     backups: Tuple[BackupRule, ...] = ()
     integrity: IntegrityPolicy = field(default_factory=IntegrityPolicy)
     waivers: Tuple[Waiver, ...] = ()
+    site: SiteInfo = field(default_factory=SiteInfo)
     source: str = "<built-in>"
     sha256: str = ""

@@ -10,10 +10,8 @@ import io
 from itertools import groupby
 from typing import List
 
-from rich import box
 from rich.console import Console, RenderableType
 from rich.padding import Padding
-from rich.table import Table
 from rich.text import Text
 
 from ..i18n import has, t
@@ -21,26 +19,49 @@ from ..models import Finding, Report, Status
 
 _VERDICT_STYLE = {"compliant": "bold white on green", "non_compliant": "bold white on red",
                   "incomplete": "bold black on yellow"}
+_MARK = {Status.PASS: "✓", Status.FAIL: "✗", Status.ERROR: "!", Status.NOT_APPLICABLE: "-", Status.WAIVED: "~"}
 _STATUS_STYLE = {Status.PASS: "green", Status.FAIL: "bold red", Status.ERROR: "bold yellow",
                  Status.NOT_APPLICABLE: "dim", Status.WAIVED: "cyan"}
+
+
+def _label(key: str, lang: str) -> str:
+    """"证据：" in 中文 (full-width colon), "Evidence: " in English."""
+    return t(key, lang) + ("：" if lang == "zh" else ": ")
+
+
+def _count(text: str, n: int, lang: str) -> str:
+    return f"{text}（{n}）" if lang == "zh" else f"{text} ({n})"
 
 
 def _finding_block(f: Finding, lang: str) -> List[RenderableType]:
     head = Text()
     mark = "✗" if f.status is Status.FAIL else "!"
-    head.append(f"{mark} [{t('severity.' + f.severity.value, lang)}] ", style=_STATUS_STYLE[f.status])
+    severity = t('severity.' + f.severity.value, lang)
+    head.append(f"{mark} 【{severity}】" if lang == "zh" else f"{mark} [{severity}] ", style=_STATUS_STYLE[f.status])
     head.append(f.check, style="bold")
     head.append("  ")
     head.append(f.subject)
     body = [Text(f.title, style="dim"), Text(f.message)]
     for e in f.evidence:
-        line = Text(f"{t('console.evidence', lang)}: ", style="dim")
-        line.append(f"{e.source}: {e.detail}")
+        line = Text(_label("console.evidence", lang), style="dim")
+        line.append(f"{e.source}{'：' if lang == 'zh' else ': '}{e.detail}" if e.detail else e.source)
         body.append(line)
-    body.append(Text(f"{t('console.remediation', lang)}: ", style="bold").append(Text(f.remediation, style="")))
-    body.append(Text(f"{t('console.rule', lang)}: {f.rule}", style="dim"))
+    body.append(Text(_label("console.remediation", lang), style="bold").append(Text(f.remediation, style="")))
+    body.append(Text(_label("console.rule", lang) + f.rule, style="dim"))
     # Padding keeps wrapped lines under their text instead of at column 0.
     return [head, *(Padding(line, (0, 0, 0, 4)) for line in body)]
+
+
+def _other_block(f: Finding, lang: str) -> List[RenderableType]:
+    head = Text()
+    head.append(f"{_MARK[f.status]} {t('status.' + f.status.value, lang)}", style=_STATUS_STYLE[f.status])
+    head.append("  ")
+    head.append(f.check, style="bold")
+    head.append("  ")
+    head.append(f.subject)
+    detail = Text(f"{f.title}{'：' if lang == 'zh' else ': '}", style="dim")
+    detail.append(f.message)
+    return [head, Padding(detail, (0, 0, 0, 4))]
 
 
 def render(report: Report, color: bool = False, width: int = 100) -> str:
@@ -49,18 +70,25 @@ def render(report: Report, color: bool = False, width: int = 100) -> str:
     con = Console(file=buf, width=width, force_terminal=color, no_color=not color, color_system="standard" if color else None,
                   highlight=False, emoji=False, soft_wrap=False)
     verdict = report.verdict.value
-    con.print(Text(f" {t('verdict.' + verdict, lang)} ", style=_VERDICT_STYLE[verdict]),
-              Text(" " + t("console.counts", lang, **report.counts())))
-    host = Text(f"{t('console.host', lang)}: ")
+    verdict_line = Text.assemble(Text(f" {t('verdict.' + verdict, lang)} ", style=_VERDICT_STYLE[verdict]),
+                                 Text(" " + t("console.counts", lang, **report.counts())))
+    con.print(verdict_line)
+    host = Text(_label("console.host", lang))
     host.append(f"{report.host.hostname} · {report.host.os}")
     if report.host.kernel:
         host.append(f" · {report.host.kernel}")
     con.print(host)
-    con.print(Text(f"{t('console.target', lang)}: {report.host.target.value} {report.host.root}  ·  "
-                   f"{t('console.policy', lang)}: {report.policy.id} v{report.policy.version}"
+    kind = f"target.kind.{report.host.target.value}"
+    con.print(Text(f"{_label('console.target', lang)}{t(kind, lang) if has(kind) else report.host.target.value} "
+                   f"{report.host.root}  ·  {_label('console.policy', lang)}{report.policy.id} "
+                   f"{t('html.version', lang, version=report.policy.version)}"
                    + (f" {report.policy.title}" if report.policy.title else "")))
-    con.print(Text(f"{t('console.started', lang)}: {report.started_at}  ·  "
-                   f"{t('console.duration', lang)}: {report.duration_ms} ms"))
+    site = " · ".join(x for x in (report.site.hospital, report.site.department, report.site.asset_id,
+                                  report.site.location) if x)
+    if site:
+        con.print(Text(_label("console.site", lang) + site))
+    con.print(Text(f"{_label('console.started', lang)}{report.started_at}  ·  "
+                   f"{_label('console.duration', lang)}{t('html.duration_ms', lang, ms=report.duration_ms)}"))
 
     by_area = lambda f: f.area  # noqa: E731
     for status, heading in ((Status.FAIL, "console.failures"), (Status.ERROR, "console.errors")):
@@ -69,7 +97,7 @@ def render(report: Report, color: bool = False, width: int = 100) -> str:
         if not chosen:
             continue
         con.print()
-        con.print(Text(f"{t(heading, lang)} ({len(chosen)})", style="bold underline"))
+        con.print(Text(_count(t(heading, lang), len(chosen), lang), style="bold underline"))
         for area, items in groupby(chosen, key=by_area):
             con.print(Text(f"■ {t('area.' + area, lang) if has('area.' + area) else area}", style="bold"))
             for f in items:
@@ -79,16 +107,13 @@ def render(report: Report, color: bool = False, width: int = 100) -> str:
     rest = [f for f in report.findings if f.status not in (Status.FAIL, Status.ERROR)]
     if rest:
         con.print()
-        # A light frame and a detail column that takes what the check ids leave: still readable at 80.
-        table = Table(title=t("console.others", lang), title_justify="left", show_lines=False, expand=True,
-                      box=box.SIMPLE_HEAD, pad_edge=False)
-        table.add_column(t("console.col.check", lang), no_wrap=True)
-        table.add_column(t("console.col.status", lang), no_wrap=True)
-        table.add_column(t("console.col.subject", lang), overflow="fold", max_width=32)
-        table.add_column(t("console.col.detail", lang), overflow="fold", ratio=1)
+        con.print(Text(_count(t("console.others", lang), len(rest), lang), style="bold underline"))
+        # One entry per finding, not a table: at 80 columns a table folded check ids mid-word
+        # ("network.captu / re"); here an id is one token on its own line and never breaks.
         for f in sorted(rest, key=lambda f: (f.area, f.check, f.subject)):
-            table.add_row(Text(f.check), Text(t("status." + f.status.value, lang), style=_STATUS_STYLE[f.status]),
-                          Text(f.subject), Text(f.message if f.status is not Status.PASS else f.title))
-        con.print(table)
+            for line in _other_block(f, lang):
+                con.print(line)
+    con.print()
+    con.print(verdict_line)  # again at the end: a long report scrolls the first one away
     # rich pads table titles to the full width; trailing blanks only make diffs and mail noisy
     return "".join(line.rstrip() + "\n" for line in buf.getvalue().splitlines())

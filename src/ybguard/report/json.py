@@ -37,6 +37,8 @@ def report_data(report: Report) -> Dict[str, Any]:
         "started_at": report.started_at,
         "duration_ms": report.duration_ms,
         "lang": report.lang,
+        "site": {"hospital": report.site.hospital, "department": report.site.department,
+                 "asset_id": report.site.asset_id, "location": report.site.location},
         "summary": {"status": report.verdict.value, "counts": report.counts()},
         "findings": [finding_data(f) for f in report.findings],
     }

@@ -66,7 +66,11 @@ def render(report: Report) -> str:
         for name, value in (("policy.id", report.policy.id), ("policy.version", str(report.policy.version)),
                             ("policy.sha256", report.policy.sha256), ("target", report.host.target.value),
                             ("root", report.host.root), ("os", report.host.os), ("kernel", report.host.kernel),
-                            ("verdict", report.verdict.value)):
+                            ("verdict", report.verdict.value),
+                            *((f"site.{k}", v) for k, v in (("hospital", report.site.hospital),
+                                                             ("department", report.site.department),
+                                                             ("asset_id", report.site.asset_id),
+                                                             ("location", report.site.location)) if v)):
             ET.SubElement(props, "property", {"name": name, "value": _clean(value)})
         for f in group:
             _case(suite, f, lang)

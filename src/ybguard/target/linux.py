@@ -42,6 +42,18 @@ def resolve_inside(root: str, path: str) -> str:
     return os.path.join(root, *resolved)
 
 
+# Any one of these makes a directory a Linux root; what the collectors read first.
+LINUX_ROOT_MARKERS = ("/etc/os-release", "/usr/lib/os-release", "/etc/passwd")
+
+
+def is_linux_root(root: str) -> bool:
+    """Whether ``root`` holds an os-release or a passwd file (links resolved inside ``root``)."""
+    try:
+        return any(os.path.isfile(resolve_inside(root, m)) for m in LINUX_ROOT_MARKERS)
+    except OSError:  # a link loop where os-release should be: not an image we can read
+        return False
+
+
 class LiveLinuxTarget(Target):
     kind = TargetKind.LIVE
     os_family = "linux"
