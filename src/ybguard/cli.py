@@ -101,17 +101,44 @@ def _outputs(fmt: Optional[str], output: Optional[str], specs: Sequence[str], la
         if fmt is None and output and output != "-":
             fmt = _EXTENSIONS.get(os.path.splitext(output)[1].lower(), "json")
         outs.insert(0, (fmt or ("console" if sys.stdout.isatty() else "json"), output or "-"))
-    for _name, path in outs:
-        if path == "-":
-            continue
-        directory = os.path.dirname(os.path.abspath(path))
-        if os.path.isdir(path):
-            raise Abort2(t("cli.write_failed", lang, path=path, reason=t("cli.is_directory", lang)))
-        if not os.path.isdir(directory):
-            raise Abort2(t("cli.write_failed", lang, path=path, reason=t("cli.no_directory", lang, dir=directory)))
-        if not os.access(directory, os.W_OK):
-            raise Abort2(t("cli.write_failed", lang, path=path, reason=t("cli.not_writable", lang, dir=directory)))
+    problems = [(path, why) for _name, path in outs if path != "-" for why in [_unwritable(path, lang)] if why]
+    if len(problems) == len(outs):  # nothing could be kept: say so before spending a scan on it
+        raise Abort2("; ".join(t("cli.write_failed", lang, path=p, reason=why) for p, why in problems))
     return outs
+
+
+def _unwritable(path: str, lang: str) -> str:
+    """Why ``path`` cannot be written ("" when it looks writable)."""
+    directory = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        return t("cli.is_directory", lang)
+    if not os.path.isdir(directory):
+        return t("cli.no_directory", lang, dir=directory)
+    if not os.access(directory, os.W_OK):
+        return t("cli.not_writable", lang, dir=directory)
+    return ""
+
+
+def write_outputs(outputs: Sequence[Tuple[str, str, str]], lang: str) -> List[Tuple[str, str]]:
+    """Write every (name, path, text); one that cannot be written never costs the others.
+
+    Returns the (path, reason) of each output that was not written. A path that failed the
+    check before the scan is still tried: the directory may exist by now.
+    """
+    failed: List[Tuple[str, str]] = []
+    for _name, path, text in outputs:
+        if path == "-":
+            click.echo(text, nl=False)
+            continue
+        why = _unwritable(path, lang)
+        if not why:
+            try:
+                write_atomic(path, text)
+                continue
+            except OSError as exc:
+                why = exc.strerror or str(exc)
+        failed.append((path, why))
+    return failed
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -185,17 +212,19 @@ def scan(policy_path: Optional[str], root: Optional[str], hives: Optional[str], 
     else:
         report = run_scan(policy, target, checks, options)
     use_color = sys.stdout.isatty() if color is None else color
+    rendered = []
     for name, path in outs:
         to_tty = path == "-" and sys.stdout.isatty()
         render = Format(name).renderer(color=use_color and path == "-", width=_width() if to_tty else _file_width())
-        text = render(report)
-        if path == "-":
-            click.echo(text, nl=False)
-        else:
-            try:
-                write_atomic(path, text)
-            except OSError as exc:
-                raise Abort2(t("cli.write_failed", lang, path=path, reason=exc.strerror or str(exc))) from None
+        rendered.append((name, path, render(report)))
+    failed = write_outputs(rendered, lang)
+    if failed:  # every output that could be written is; the rest are named, and the run is a usage error
+        for path, why in failed:
+            click.echo(f"ybguard: {t('cli.write_failed', lang, path=path, reason=why)}", err=True)
+        if len(rendered) > 1:
+            paths = ", ".join(p for p, _ in failed)
+            click.echo(f"ybguard: {t('cli.outputs_lost', lang, n=len(failed), total=len(rendered), paths=paths)}", err=True)
+        sys.exit(2)
     sys.exit(exit_code(report, Severity(fail_on)))
 
 
@@ -271,6 +300,67 @@ def policy_show(file: Optional[str], lang: Optional[str]) -> None:
     from .policy import dump_policy
 
     click.echo(dump_policy(_load_policy(file, _lang(lang))), nl=False)
+
+
+@policy.command("init")
+@click.argument("file")
+@click.option("--force", is_flag=True, help="Replace FILE if it exists (atomically).")
+@click.option("--id", "policy_id", default="yb-terminal", show_default=True, help="policy.id of the new policy.")
+@click.option("--leased-line", "leased", multiple=True, metavar="NIC", help="Leased-line NIC name or MAC (repeatable).")
+@click.option("--allow", "allowed", multiple=True, metavar="CIDR", help="A network this terminal may reach (repeatable).")
+@click.option("--dns", multiple=True, metavar="IP", help="A 医保 DNS server (repeatable).")
+@click.option("--ntp", multiple=True, metavar="HOST", help="A 医保 NTP server (repeatable).")
+@click.option("--lang", type=click.Choice(["zh", "en"]))
+def policy_init(file: str, force: bool, policy_id: str, leased: Sequence[str], allowed: Sequence[str],
+                dns: Sequence[str], ntp: Sequence[str], lang: Optional[str]) -> None:
+    """Write a commented site policy (中文 + English) to FILE; never overwrites without --force.
+
+    写出带中英文注释的本院策略文件；文件已存在时不覆盖（除非 --force）。写入后立即校验。
+    """
+    from .policy import load_policy_file, parse_policy_text
+    from .policy.template import render_site_policy
+
+    lang = _lang(lang)
+    text = render_site_policy(file, policy_id, leased, allowed, dns, ntp)
+    try:
+        parse_policy_text(text, file)  # a bad --allow/--dns value is refused before anything is written
+    except PolicyError as exc:
+        raise Abort2(exc.render(lang)) from None
+    if os.path.lexists(file) and not force:
+        raise Abort2(t("cli.init_exists", lang, path=file))
+    try:
+        write_new(file, text, replace=force)
+    except FileExistsError:
+        raise Abort2(t("cli.init_exists", lang, path=file)) from None
+    except OSError as exc:
+        raise Abort2(t("cli.write_failed", lang, path=file, reason=exc.strerror or str(exc))) from None
+    try:
+        pol = load_policy_file(file)  # what is on disk is what a scan will read
+    except PolicyError as exc:
+        raise Abort2(exc.render(lang)) from None
+    click.echo(t("cli.init_written", lang, path=file, id=pol.meta.id), err=True)
+
+
+def write_new(path: str, text: str, replace: bool = False) -> None:
+    """Write ``path`` atomically; unless ``replace``, only if it does not exist (FileExistsError).
+
+    The temp file is linked into place: link(2) fails when the name exists, so two runs, or
+    a file created meanwhile, are never overwritten.
+    """
+    if replace:
+        write_atomic(path, text)
+        return
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".ybguard-", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.link(tmp, path)
+    finally:
+        os.unlink(tmp)
 
 
 @cli.group()

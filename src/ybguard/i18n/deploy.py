@@ -1,0 +1,13 @@
+"""Messages of deployment (policy init, partial outputs) and of the watch's own event sources."""
+
+from typing import Dict, Tuple
+
+MESSAGES: Dict[str, Tuple[str, str]] = {
+    "cli.outputs_lost": ("{total} 个输出中有 {n} 个未能写入：{paths}（其余已写入）",
+                         "{n} of {total} outputs could not be written: {paths} (the others were written)"),
+    "cli.init_exists": ("{path} 已存在，未覆盖（要替换请加 --force）",
+                        "{path} exists and was not overwritten (use --force to replace it)"),
+    "cli.init_written": ("已写入策略 {path}（{id}）：请填写标有【必填】的字段，再运行 ybguard policy validate {path}",
+                         "wrote policy {path} ({id}): fill in the fields marked 【必填 / fill in】, then run "
+                         "ybguard policy validate {path}"),
+}
