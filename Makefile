@@ -6,9 +6,10 @@ STAMP  := $(VENV)/.installed
 
 # command:Debian-package pairs the test suite needs; installed only when missing.
 SYSTEM_TOOLS := ip:iproute2 tcpdump:tcpdump nft:nftables iptables:iptables debootstrap:debootstrap \
-                tcpreplay:tcpreplay modprobe:kmod ps:procps sha256sum:coreutils rpm:rpm rpmbuild:rpm
+                tcpreplay:tcpreplay modprobe:kmod ps:procps sha256sum:coreutils rpm:rpm rpmbuild:rpm \
+                systemd-analyze:systemd losetup:mount
 
-.PHONY: all scan test lint unit sysdeps venv bench docs clean
+.PHONY: all scan test lint unit sysdeps venv bench docs clean wheelhouse
 
 all: test
 
@@ -43,7 +44,7 @@ scan: $(STAMP)
 	  3) echo "exit 3: incomplete (some checks could not read their facts)";; *) exit $$rc;; esac
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench tools
 	$(BIN)/mypy src
 
 # pytest exits 5 when it collects no test at all; that is "nothing to run", not a failure.
@@ -60,6 +61,18 @@ bench: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/ybguard checks --format markdown > docs/checks.md
+
+# Wheels for terminals without Internet (docs/deployment.md): ybguard plus every dependency for
+# each platform and Python version below, installable with pip install --no-index --find-links.
+WHEELHOUSE      ?= wheelhouse
+WHEEL_PYTHONS   ?= 3.9 3.10 3.11 3.12 3.13
+WHEEL_PLATFORMS ?= manylinux_2_17_x86_64 manylinux_2_17_aarch64 win_amd64
+wheelhouse: $(STAMP)
+	mkdir -p $(WHEELHOUSE)
+	rm -f $(WHEELHOUSE)/ybguard-*.whl
+	$(BIN)/python -m pip wheel -q --no-deps -w $(WHEELHOUSE) .
+	$(BIN)/python tools/wheelhouse.py $(WHEELHOUSE) $(foreach v,$(WHEEL_PYTHONS),--python $(v)) \
+	  $(foreach p,$(WHEEL_PLATFORMS),--platform $(p))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info
