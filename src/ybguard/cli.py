@@ -253,12 +253,16 @@ def _file_width() -> int:
 @click.option("--on-violation", metavar="CMD", help="Run CMD (via /bin/sh) for each new violation, the finding as JSON on stdin.")
 @click.option("--capture/--no-capture", default=True, show_default=True, help="Keep a live capture running.")
 @click.option("--max-flows", type=click.IntRange(min=1), help="Cap of the flow table (default: policy network.capture.max_flows).")
+@click.option("--usb/--no-usb", default=True, show_default=True, help="Watch USB storage arrivals (kernel uevents).")
+@click.option("--processes/--no-processes", default=True, show_default=True,
+              help="Watch forbidden processes starting (process connector).")
 @click.option("--lang", type=click.Choice(["zh", "en"]), help="Message language (default from the locale).")
 def watch(policy_path: Optional[str], interval: float, output: str, use_syslog: bool, on_violation: Optional[str],
-          capture: bool, max_flows: Optional[int], lang: Optional[str]) -> None:
-    """Watch this host continuously; print one JSON line per new violation and per resolved one.
+          capture: bool, max_flows: Optional[int], usb: bool, processes: bool, lang: Optional[str]) -> None:
+    """Watch this host continuously: network, traffic, USB storage, forbidden processes; one JSON line
+    per new violation and per resolved one.
 
-    持续监视本机网络：每出现一个新违规、每个违规消除，各输出一行 JSON。SIGTERM/SIGINT 正常退出（0）。
+    持续监视本机网络、流量、U盘与违禁进程：每出现一个新违规、每个违规消除，各输出一行 JSON。SIGTERM/SIGINT 正常退出（0）。
     """
     from .target import open_target
     from .watch import WatchOptions, run_watch
@@ -266,7 +270,7 @@ def watch(policy_path: Optional[str], interval: float, output: str, use_syslog: 
     lang = _lang(lang)
     policy = _load_policy(policy_path, lang)
     options = WatchOptions(interval=interval, capture=capture, max_flows=max_flows, on_violation=on_violation,
-                           syslog=use_syslog, lang=lang)
+                           syslog=use_syslog, lang=lang, usb=usb, processes=processes)
     if output == "-":
         sys.exit(run_watch(policy, open_target(None), options, sys.stdout))
     try:

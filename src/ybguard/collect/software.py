@@ -17,7 +17,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from ..facts.software import Package, Process
 from ..target.interface import Target
@@ -245,17 +245,31 @@ def collect_packages(ctx: CollectContext) -> Tuple[Package, ...]:
     return read_packages(ctx.target)
 
 
+PROCESS_ATTRS = ["pid", "name", "exe", "username", "cmdline", "ppid"]
+
+
+def process_from_info(info: Dict[str, Any]) -> Process:
+    """A Process from psutil's ``info`` dict (attributes PROCESS_ATTRS; unreadable ones are None)."""
+    cmdline = info.get("cmdline") or []
+    return Process(pid=int(info["pid"]), name=info.get("name") or "", exe=info.get("exe") or "",
+                   user=info.get("username") or "", cmdline=" ".join(cmdline)[:500],
+                   ppid=info.get("ppid"), argv0=cmdline[0] if cmdline else "")
+
+
 def read_processes() -> Tuple[Process, ...]:
     import psutil
 
-    out = []
-    for proc in psutil.process_iter(["pid", "name", "exe", "username", "cmdline", "ppid"]):
-        info = proc.info
-        cmdline = info.get("cmdline") or []
-        out.append(Process(pid=int(info["pid"]), name=info.get("name") or "", exe=info.get("exe") or "",
-                           user=info.get("username") or "", cmdline=" ".join(cmdline)[:500],
-                           ppid=info.get("ppid"), argv0=cmdline[0] if cmdline else ""))
-    return tuple(out)
+    return tuple(process_from_info(proc.info) for proc in psutil.process_iter(PROCESS_ATTRS))
+
+
+def read_process(pid: int) -> Optional[Process]:
+    """One process (``ybguard watch`` on an exec event); None once it has exited."""
+    import psutil
+
+    try:
+        return process_from_info(psutil.Process(pid).as_dict(PROCESS_ATTRS))
+    except (psutil.NoSuchProcess, psutil.ZombieProcess):
+        return None
 
 
 def proc_hidepid(mountinfo: str) -> Tuple[str, Optional[int]]:

@@ -10,4 +10,13 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
     "cli.init_written": ("已写入策略 {path}（{id}）：请填写标有【必填】的字段，再运行 ybguard policy validate {path}",
                          "wrote policy {path} ({id}): fill in the fields marked 【必填 / fill in】, then run "
                          "ybguard policy validate {path}"),
+    # ybguard watch: its kernel event sources
+    "watch.sources": ("U盘接入通知（uevent）：{usb}；进程启动通知（process connector）：{processes}",
+                      "USB storage events (uevent): {usb}; process start events (process connector): {processes}"),
+    "watch.source_disabled": ("未启用", "not requested"),
+    "watch.dropped": ("{source} 事件有遗漏：队列满丢弃 {dropped} 条，内核缓冲区溢出 {overruns} 次（已重新读取当前状态）",
+                      "{source} events were lost: {dropped} dropped (queue full), {overruns} kernel buffer "
+                      "overruns (the current state was re-read)"),
+    "watch.counts": ("{source}：收到 {received} 条事件，丢弃 {dropped} 条，内核溢出 {overruns} 次",
+                     "{source}: {received} events received, {dropped} dropped, {overruns} kernel overruns"),
 }
