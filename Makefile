@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # command:Debian-package pairs the test suite needs; installed only when missing.
 SYSTEM_TOOLS := ip:iproute2 tcpdump:tcpdump nft:nftables iptables:iptables debootstrap:debootstrap \
                 tcpreplay:tcpreplay modprobe:kmod ps:procps sha256sum:coreutils rpm:rpm rpmbuild:rpm \
-                systemd-analyze:systemd losetup:mount
+                systemd-analyze:systemd losetup:mount nsenter:util-linux
 
 .PHONY: all scan test lint unit sysdeps venv bench docs clean wheelhouse
 

@@ -59,7 +59,9 @@ from .target.interface import Target, TargetError
 
 MAX_PENDING_HOOKS = 64
 MAX_QUEUED = 8192  # route messages / exec'd pids waiting for evaluation; beyond this they are dropped (and counted)
+DRAIN_BATCH = 256  # datagrams read from one source before the queued events are judged
 DEBOUNCE = 0.1  # let a burst of netlink messages (ifup adds address + routes) settle before re-reading
+MAX_SETTLE = 1.0  # … but re-read at least this soon after a burst began
 USB_SETTLE = 0.3  # a plugged stick announces its USB device, interface, SCSI host and disk within this
 LIVE_TRAFFIC = next(c for c in CAPTURE_CHECKS if c.id == "network.live-traffic")
 ROUTE_CHECKS = ("network.public-route", "network.default-route")  # judged on each route message too
@@ -151,6 +153,7 @@ class Watcher:
         self._ifnames: Dict[int, str] = {}
         self._table_names: Dict[int, str] = dict(kevents.KERNEL_TABLES)
         self._recheck_due = 0.0
+        self._burst_start: Optional[float] = None
         # USB and processes: what is due, and what triggered it
         self._usb_due = math.inf
         self._usb_trigger: Dict[str, Any] = {}
@@ -269,7 +272,15 @@ class Watcher:
                     counter.dropped += 1
                     continue
                 self._routes.extend(kevents.routes_of_message(payload, resolve, self._table_names))
-        self._recheck_due = min(self._recheck_due, time.monotonic() + DEBOUNCE)
+        self._settle()
+
+    def _settle(self) -> None:
+        """Re-read once a burst has been quiet for DEBOUNCE, but never later than MAX_SETTLE after its
+        start: a steady stream of changes must not postpone the re-read for ever."""
+        now = time.monotonic()
+        if self._burst_start is None:
+            self._burst_start = now
+        self._recheck_due = min(now + DEBOUNCE, self._burst_start + MAX_SETTLE)
 
     def judge_route_messages(self) -> None:
         routes, self._routes = self._routes, []
@@ -389,7 +400,7 @@ class Watcher:
                     continue
                 self.emit("violation" if finding.status is Status.FAIL else "error", finding_data(finding))
         if new:  # a packet outside policy: the socket that sent it is open now — look at once
-            self._recheck_due = min(self._recheck_due, time.monotonic() + DEBOUNCE)
+            self._settle()
         for flow in cap.expire(self.opts.flow_idle):
             if flow.describe() in self._waived_flows:
                 self._waived_flows.discard(flow.describe())
@@ -428,7 +439,9 @@ class Watcher:
         return status
 
     def _drain(self, source: Source) -> None:
-        while True:
+        """Read what is queued, at most DRAIN_BATCH datagrams: the loop judges them before reading on,
+        so a long burst waits in the kernel's buffer rather than overflowing ours."""
+        for _ in range(DRAIN_BATCH):
             try:
                 data = source.sock.recv(1 << 16)
             except (BlockingIOError, InterruptedError):
@@ -493,7 +506,7 @@ class Watcher:
                     self.recheck()
                     self._sync_capture()
                     next_check = time.monotonic() + self.opts.interval
-                    self._recheck_due = math.inf
+                    self._recheck_due, self._burst_start = math.inf, None
                 taps = {tap.sock.fileno(): tap for tap in self.capturer.taps.values()} if self.capturer else {}
                 fds = [self._wake_r, *taps, *self.sources]
                 wake = min(next_check, next_expire, self._recheck_due, self._usb_due, self._processes_due)

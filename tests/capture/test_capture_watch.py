@@ -261,8 +261,10 @@ def test_watch_reports_a_forbidden_process_when_it_starts_and_when_it_ends(lab, 
 
     policy = tmp_path / "procs.yaml"
     policy.write_text("policy: {id: proc-test, version: 1}\nsoftware:\n  processes:\n    deny: [ToDesk*]\n")
+    hook_out = tmp_path / "hook.jsonl"
     proc = subprocess.Popen([sys.executable, "-m", "ybguard", "watch", "--policy", str(policy), "--interval", "30",
-                             "--no-capture", "--no-usb"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             "--no-capture", "--no-usb", "--on-violation", f"cat >> {hook_out}"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     lab.procs.append(proc)
     events = Events(proc)
     assert proc.stderr is not None
@@ -282,6 +284,7 @@ def test_watch_reports_a_forbidden_process_when_it_starts_and_when_it_ends(lab, 
     todesk.wait()
     events.wait_for(lambda e: e["event"] == "resolved" and e["subject"] == subject, 10)
     _stop(proc)
+    assert subject in {json.loads(line)["subject"] for line in hook_out.read_text().splitlines()}  # --on-violation ran
 
 
 def test_watch_reports_a_new_outbound_socket_with_its_process(lab, tmp_path: Path):
