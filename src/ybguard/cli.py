@@ -327,7 +327,7 @@ def policy_init(file: str, force: bool, policy_id: str, leased: Sequence[str], a
     lang = _lang(lang)
     text = render_site_policy(file, policy_id, leased, allowed, dns, ntp)
     try:
-        parse_policy_text(text, file)  # a bad --allow/--dns value is refused before anything is written
+        parse_policy_text(text, "ybguard policy init")  # a bad --allow/--dns value: refused, nothing written
     except PolicyError as exc:
         raise Abort2(exc.render(lang)) from None
     if os.path.lexists(file) and not force:
