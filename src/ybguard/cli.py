@@ -62,11 +62,13 @@ def _umask() -> int:
     return mask
 
 
-def write_atomic(path: str, text: str) -> None:
+def write_atomic(path: str, text: str, exclusive: bool = False) -> None:
     """Write through a temp file in the same directory and rename: never a half-written report.
 
     A cron job and node_exporter read these files while the next scan writes them; a reader
-    sees the old report or the new one, never a torn one.
+    sees the old report or the new one, never a torn one. ``exclusive``: only if ``path`` does
+    not exist (FileExistsError otherwise) — the temp file is linked into place, and link(2)
+    fails when the name exists, so a file created meanwhile is never overwritten.
     """
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".ybguard-", suffix=".tmp", dir=directory)
@@ -76,7 +78,11 @@ def write_atomic(path: str, text: str) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 would hide the report from its readers
-        os.replace(tmp, path)
+        if exclusive:
+            os.link(tmp, path)
+            os.unlink(tmp)
+        else:
+            os.replace(tmp, path)
     except BaseException:
         try:
             os.unlink(tmp)
@@ -333,7 +339,7 @@ def policy_init(file: str, force: bool, policy_id: str, leased: Sequence[str], a
     if os.path.lexists(file) and not force:
         raise Abort2(t("cli.init_exists", lang, path=file))
     try:
-        write_new(file, text, replace=force)
+        write_atomic(file, text, exclusive=not force)
     except FileExistsError:
         raise Abort2(t("cli.init_exists", lang, path=file)) from None
     except OSError as exc:
@@ -343,28 +349,6 @@ def policy_init(file: str, force: bool, policy_id: str, leased: Sequence[str], a
     except PolicyError as exc:
         raise Abort2(exc.render(lang)) from None
     click.echo(t("cli.init_written", lang, path=file, id=pol.meta.id), err=True)
-
-
-def write_new(path: str, text: str, replace: bool = False) -> None:
-    """Write ``path`` atomically; unless ``replace``, only if it does not exist (FileExistsError).
-
-    The temp file is linked into place: link(2) fails when the name exists, so two runs, or
-    a file created meanwhile, are never overwritten.
-    """
-    if replace:
-        write_atomic(path, text)
-        return
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".ybguard-", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.link(tmp, path)
-    finally:
-        os.unlink(tmp)
 
 
 @cli.group()

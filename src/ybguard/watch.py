@@ -101,6 +101,7 @@ class Counter:
     received: int = 0
     dropped: int = 0
     overruns: int = 0
+    vanished: int = 0  # processes that exited before /proc could be read
     reported: Tuple[int, int] = (0, 0)
 
     def unreported(self) -> bool:
@@ -333,6 +334,7 @@ class Watcher:
 
         pids, self._exec_pids = list(self._exec_pids), {}
         procs = tuple(p for p in (read_process(pid) for pid in pids) if p is not None)
+        self._source("process").counter.vanished += len(pids) - len(procs)
         if procs:
             self.evaluate(self.process_checks, self._facts(software__processes=procs), complete=False,
                           trigger={"source": "process connector", "exec": len(pids)})
@@ -535,6 +537,8 @@ class Watcher:
         self._note("watch.stopped")
         for name, c in counts.items():
             self._note("watch.counts", source=name, received=c.received, dropped=c.dropped, overruns=c.overruns)
+            if c.vanished:
+                self._note("watch.vanished", n=c.vanished)
         return 0
 
     def close(self) -> None:

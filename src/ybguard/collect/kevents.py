@@ -59,44 +59,35 @@ def _bigger_buffer(sock: socket.socket) -> None:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RCVBUF)
 
 
-def open_rtnetlink() -> socket.socket:
-    sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_ROUTE)
+def _netlink(kind: int, protocol: int, groups: int, subscribe: Optional[bytes] = None) -> socket.socket:
+    """A non-blocking netlink socket bound to ``groups``; ``subscribe`` is sent once bound."""
+    sock = socket.socket(socket.AF_NETLINK, kind, protocol)
     try:
         _bigger_buffer(sock)
-        sock.bind((0, RTMGRP))
+        sock.bind((0, groups))
+        if subscribe is not None:
+            sock.send(subscribe)
         sock.setblocking(False)
     except OSError:
         sock.close()
         raise
     return sock
+
+
+def open_rtnetlink() -> socket.socket:
+    return _netlink(socket.SOCK_RAW, NETLINK_ROUTE, RTMGRP)
 
 
 def open_uevents() -> socket.socket:
-    sock = socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, NETLINK_KOBJECT_UEVENT)
-    try:
-        _bigger_buffer(sock)
-        sock.bind((0, 1))  # group 1: the kernel's uevents (udev re-broadcasts on group 2)
-        sock.setblocking(False)
-    except OSError:
-        sock.close()
-        raise
-    return sock
+    return _netlink(socket.SOCK_DGRAM, NETLINK_KOBJECT_UEVENT, 1)  # group 1: the kernel's (udev re-sends on 2)
 
 
 def open_proc_connector() -> socket.socket:
     """Subscribe to process events; OSError outside the initial network namespace or without CAP_NET_ADMIN."""
-    sock = socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, NETLINK_CONNECTOR)
-    try:
-        _bigger_buffer(sock)
-        sock.bind((0, CN_IDX_PROC))
-        op = struct.pack("=I", PROC_CN_MCAST_LISTEN)
-        cn = struct.pack("=IIIIHH", CN_IDX_PROC, CN_VAL_PROC, 0, 0, len(op), 0) + op
-        sock.send(struct.pack("=IHHII", 16 + len(cn), NLMSG_DONE, 0, 0, 0) + cn)
-        sock.setblocking(False)
-    except OSError:
-        sock.close()
-        raise
-    return sock
+    op = struct.pack("=I", PROC_CN_MCAST_LISTEN)
+    cn = struct.pack("=IIIIHH", CN_IDX_PROC, CN_VAL_PROC, 0, 0, len(op), 0) + op
+    return _netlink(socket.SOCK_DGRAM, NETLINK_CONNECTOR, CN_IDX_PROC,
+                    struct.pack("=IHHII", 16 + len(cn), NLMSG_DONE, 0, 0, 0) + cn)
 
 
 # ---- netlink framing ------------------------------------------------------------------------

@@ -19,4 +19,7 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
                       "overruns (the current state was re-read)"),
     "watch.counts": ("{source}：收到 {received} 条事件，丢弃 {dropped} 条，内核溢出 {overruns} 次",
                      "{source}: {received} events received, {dropped} dropped, {overruns} kernel overruns"),
+    "watch.vanished": ("{n} 个进程在读取 /proc 之前已退出（存在不到约 1 毫秒，无法得知其名称）",
+                       "{n} processes exited before /proc could be read (they lived for about a millisecond or less; "
+                       "their names are unknown)"),
 }
