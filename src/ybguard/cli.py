@@ -307,9 +307,17 @@ def policy_validate(file: str, lang: Optional[str]) -> None:
 @click.option("--lang", type=click.Choice(["zh", "en"]))
 def policy_show(file: Optional[str], lang: Optional[str]) -> None:
     """Print the effective policy (defaults filled in) as YAML."""
-    from .policy import dump_policy
+    from .policy import dump_policy, resolve_policy_path
 
-    click.echo(dump_policy(_load_policy(file, _lang(lang))), nl=False)
+    lang = _lang(lang)
+    path = resolve_policy_path(file)
+    try:  # `policy show > /etc/ybguard/policy.yaml`: the shell emptied the file before we could read it
+        same = os.path.samestat(os.fstat(sys.stdout.fileno()), os.stat(path))
+    except (OSError, ValueError, AttributeError):
+        same = False
+    if same:
+        raise Abort2(t("cli.show_into_itself", lang, path=path))
+    click.echo(dump_policy(_load_policy(path, lang)), nl=False)
 
 
 @policy.command("init")

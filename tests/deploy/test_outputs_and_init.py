@@ -117,3 +117,15 @@ def test_policy_init_messages_in_both_languages(tmp_path, lang):
     r = run("policy", "init", str(tmp_path / "p.yaml"), "--lang", lang, cwd=tmp_path)
     assert r.returncode == 0
     assert ("已写入策略" in r.stderr) == (lang == "zh")
+
+
+def test_policy_show_into_the_file_it_reads_says_what_happened(tmp_path):
+    """The old deployment step: the shell truncates the file before `policy show` looks it up."""
+    target = tmp_path / "policy.yaml"
+    target.write_text("policy: {id: site, version: 2}\n")
+    env = dict(os.environ, LC_ALL="C.UTF-8", LANG="C.UTF-8", YBGUARD_POLICY=str(target))
+    r = subprocess.run(["/bin/sh", "-c", f"{sys.executable} -m ybguard policy show > {target}"], capture_output=True,
+                       text=True, env=env, timeout=60)
+    assert r.returncode == 2
+    assert r.stderr == (f"ybguard: standard output is redirected into the policy file it reads ({target}), which the "
+                        f"shell emptied first; write a policy with: ybguard policy init {target}\n")

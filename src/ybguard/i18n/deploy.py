@@ -7,6 +7,10 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
                          "{n} of {total} outputs could not be written: {paths} (the others were written)"),
     "cli.init_exists": ("{path} 已存在，未覆盖（要替换请加 --force）",
                         "{path} exists and was not overwritten (use --force to replace it)"),
+    "cli.show_into_itself": ("标准输出被重定向到了要读取的策略文件 {path}，shell 已先把它清空。"
+                             "请用 ybguard policy init {path} 生成策略文件",
+                             "standard output is redirected into the policy file it reads ({path}), which the shell "
+                             "emptied first; write a policy with: ybguard policy init {path}"),
     "cli.init_written": ("已写入策略 {path}（{id}）：请填写标有【必填】的字段，再运行 ybguard policy validate {path}",
                          "wrote policy {path} ({id}): fill in the fields marked 【必填 / fill in】, then run "
                          "ybguard policy validate {path}"),
