@@ -15,7 +15,6 @@ import platform
 import re
 import shlex
 import subprocess
-import sys
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
@@ -91,6 +90,9 @@ class Terminal:
             work.mkdir(parents=True, exist_ok=True)
             mounts.append(f"mount -t overlay overlay -o lowerdir={top},upperdir={up},workdir={work} {top}")
         mounts.append("mount -t tmpfs tmpfs /tmp")
+        # and no ensurepip, as on a Debian terminal without python3-venv
+        mounts.append(f"d=$(PATH={LOGIN_PATH} python3 -c 'import ensurepip, os; print(os.path.dirname(ensurepip.__file__))' "
+                      "2>/dev/null) && mount -t tmpfs tmpfs \"$d\" || true")
         mounts.append(f"cd {shlex.quote(str(cwd))}")
         base = {"PATH": LOGIN_PATH, "HOME": "/root", "LANG": "C.UTF-8", "USER": "root", "LOGNAME": "root"}
         envs = [f"{k}={v}" for k, v in (env if env is not None else base).items()]
@@ -108,10 +110,14 @@ def _check(proc: subprocess.CompletedProcess, step: str) -> None:
 
 
 def _this_platform() -> Tuple[str, str]:
+    """(Python version, platform) of the `python3` the install step finds on root's PATH."""
     machine = {"x86_64": "x86_64", "aarch64": "aarch64", "arm64": "aarch64"}.get(platform.machine())
     if machine is None:
         pytest.skip(f"no manylinux wheels are built for {platform.machine()}")
-    return f"{sys.version_info[0]}.{sys.version_info[1]}", f"manylinux_2_17_{machine}"
+    version = subprocess.run(["env", "-i", f"PATH={LOGIN_PATH}", "python3", "-c",
+                              "import sys; print('%d.%d' % sys.version_info[:2])"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    return version, f"manylinux_2_17_{machine}"
 
 
 def _missing_tools(report: dict) -> List[str]:
@@ -135,7 +141,9 @@ def test_deployment_doc_followed_literally(tmp_path: Path):
 
     term = Terminal(tmp_path)
     try:
-        # 2. install, offline, as root
+        # 2. install, offline, as root (first: this terminal really has no ensurepip and no network)
+        _check(term.run("! python3 -m venv /tmp/probe >/dev/null 2>&1 && ! ip route get 198.51.100.1 2>/dev/null"),
+               "a venv with pip cannot be made, and nothing is reachable")
         install = term.run(blocks["install"])
         _check(install, "install")
         assert "policy is valid: /etc/ybguard/policy.yaml" in install.stdout
