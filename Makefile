@@ -8,9 +8,10 @@ STAMP  := $(VENV)/.installed
 SYSTEM_TOOLS := ip:iproute2 tcpdump:tcpdump nft:nftables iptables:iptables debootstrap:debootstrap \
                 tcpreplay:tcpreplay modprobe:kmod ps:procps sha256sum:coreutils rpm:rpm rpmbuild:rpm \
                 busybox:busybox dash:dash \
-                chromium:chromium pdftoppm:poppler-utils pdftotext:poppler-utils pdfinfo:poppler-utils
+                chromium:chromium pdftoppm:poppler-utils pdftotext:poppler-utils pdfinfo:poppler-utils \
+                systemd-analyze:systemd losetup:mount nsenter:util-linux
 
-.PHONY: all scan test lint unit sysdeps venv bench docs clean wine-deps dist-windows unit-py39
+.PHONY: all scan test lint unit sysdeps venv bench docs clean wine-deps dist-windows unit-py39 wheelhouse
 
 all: test
 
@@ -99,6 +100,18 @@ bench: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/ybguard checks --format markdown > docs/checks.md
+
+# Wheels for terminals without Internet (docs/deployment.md): ybguard plus every dependency for
+# each platform and Python version below, installable with pip install --no-index --find-links.
+WHEELHOUSE      ?= wheelhouse
+WHEEL_PYTHONS   ?= 3.9 3.10 3.11 3.12 3.13
+WHEEL_PLATFORMS ?= manylinux_2_17_x86_64 manylinux_2_17_aarch64 win_amd64
+wheelhouse: $(STAMP)
+	mkdir -p $(WHEELHOUSE)
+	rm -f $(WHEELHOUSE)/ybguard-*.whl
+	$(BIN)/python -m pip wheel -q --no-deps -w $(WHEELHOUSE) .
+	$(BIN)/python tools/wheelhouse.py $(WHEELHOUSE) $(foreach v,$(WHEEL_PYTHONS),--python $(v)) \
+	  $(foreach p,$(WHEEL_PLATFORMS),--platform $(p))
 
 clean:
 	rm -rf $(VENV) .venv39 .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info

@@ -64,11 +64,13 @@ def _umask() -> int:
     return mask
 
 
-def write_atomic(path: str, text: str) -> None:
+def write_atomic(path: str, text: str, exclusive: bool = False) -> None:
     """Write through a temp file in the same directory and rename: never a half-written report.
 
     A cron job and node_exporter read these files while the next scan writes them; a reader
-    sees the old report or the new one, never a torn one.
+    sees the old report or the new one, never a torn one. ``exclusive``: only if ``path`` does
+    not exist (FileExistsError otherwise) — the temp file is linked into place, and link(2)
+    fails when the name exists, so a file created meanwhile is never overwritten.
     """
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".ybguard-", suffix=".tmp", dir=directory)
@@ -78,7 +80,11 @@ def write_atomic(path: str, text: str) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 would hide the report from its readers
-        os.replace(tmp, path)
+        if exclusive:
+            os.link(tmp, path)
+            os.unlink(tmp)
+        else:
+            os.replace(tmp, path)
     except BaseException:
         try:
             os.unlink(tmp)
@@ -105,16 +111,9 @@ def _outputs(fmt: Optional[str], output: Optional[str], specs: Sequence[str], la
         if fmt is None and output and output != "-":
             fmt = _EXTENSIONS.get(os.path.splitext(output)[1].lower(), "json")
         outs.insert(0, (fmt or ("console" if sys.stdout.isatty() else "json"), output or "-"))
-    for _name, path in outs:
-        if path == "-":
-            continue
-        directory = os.path.dirname(os.path.abspath(path))
-        if os.path.isdir(path):
-            raise Abort2(t("cli.write_failed", lang, path=path, reason=t("cli.is_directory", lang)))
-        if not os.path.isdir(directory):
-            raise Abort2(t("cli.write_failed", lang, path=path, reason=t("cli.no_directory", lang, dir=directory)))
-        if not os.access(directory, os.W_OK):
-            raise Abort2(t("cli.write_failed", lang, path=path, reason=t("cli.not_writable", lang, dir=directory)))
+    problems = [(path, why) for _name, path in outs if path != "-" for why in [_unwritable(path, lang)] if why]
+    if len(problems) == len(outs):  # nothing could be kept: say so before spending a scan on it
+        raise Abort2("; ".join(t("cli.write_failed", lang, path=p, reason=why) for p, why in problems))
     return outs
 
 
@@ -172,6 +171,40 @@ class _Group(click.Group):
     def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         _localize_help(self, ctx)
         super().format_help(ctx, formatter)
+
+
+def _unwritable(path: str, lang: str) -> str:
+    """Why ``path`` cannot be written ("" when it looks writable)."""
+    directory = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        return t("cli.is_directory", lang)
+    if not os.path.isdir(directory):
+        return t("cli.no_directory", lang, dir=directory)
+    if not os.access(directory, os.W_OK):
+        return t("cli.not_writable", lang, dir=directory)
+    return ""
+
+
+def write_outputs(outputs: Sequence[Tuple[str, str, str]], lang: str) -> List[Tuple[str, str]]:
+    """Write every (name, path, text); one that cannot be written never costs the others.
+
+    Returns the (path, reason) of each output that was not written. A path that failed the
+    check before the scan is still tried: the directory may exist by now.
+    """
+    failed: List[Tuple[str, str]] = []
+    for _name, path, text in outputs:
+        if path == "-":
+            click.echo(text, nl=False)
+            continue
+        why = _unwritable(path, lang)
+        if not why:
+            try:
+                write_atomic(path, text)
+                continue
+            except OSError as exc:
+                why = exc.strerror or str(exc)
+        failed.append((path, why))
+    return failed
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -262,17 +295,19 @@ def scan(policy_path: Optional[str], root: Optional[str], hives: Optional[str], 
     else:
         report = run_scan(policy, target, checks, options)
     use_color = sys.stdout.isatty() if color is None else color
+    rendered = []
     for name, path in outs:
         to_tty = path == "-" and sys.stdout.isatty()
         render = Format(name).renderer(color=use_color and path == "-", width=_width() if to_tty else _file_width())
-        text = render(report)
-        if path == "-":
-            click.echo(text, nl=False)
-        else:
-            try:
-                write_atomic(path, text)
-            except OSError as exc:
-                raise Abort2(t("cli.write_failed", lang, path=path, reason=exc.strerror or str(exc))) from None
+        rendered.append((name, path, render(report)))
+    failed = write_outputs(rendered, lang)
+    if failed:  # every output that could be written is; the rest are named, and the run is a usage error
+        for path, why in failed:
+            click.echo(f"ybguard: {t('cli.write_failed', lang, path=path, reason=why)}", err=True)
+        if len(rendered) > 1:
+            paths = ", ".join(p for p, _ in failed)
+            click.echo(f"ybguard: {t('cli.outputs_lost', lang, n=len(failed), total=len(rendered), paths=paths)}", err=True)
+        sys.exit(2)
     sys.exit(exit_code(report, Severity(fail_on)))
 
 
@@ -301,12 +336,16 @@ def _file_width() -> int:
 @click.option("--on-violation", metavar="CMD", help="Run CMD (via /bin/sh) for each new violation, the finding as JSON on stdin.")
 @click.option("--capture/--no-capture", default=True, show_default=True, help="Keep a live capture running.")
 @click.option("--max-flows", type=click.IntRange(min=1), help="Cap of the flow table (default: policy network.capture.max_flows).")
+@click.option("--usb/--no-usb", default=True, show_default=True, help="Watch USB storage arrivals (kernel uevents).")
+@click.option("--processes/--no-processes", default=True, show_default=True,
+              help="Watch forbidden processes starting (process connector).")
 @click.option("--lang", type=click.Choice(["zh", "en"]), help="Message language (default from the locale).")
 def watch(policy_path: Optional[str], interval: float, output: str, use_syslog: bool, on_violation: Optional[str],
-          capture: bool, max_flows: Optional[int], lang: Optional[str]) -> None:
-    """Watch this host continuously; print one JSON line per new violation and per resolved one.
+          capture: bool, max_flows: Optional[int], usb: bool, processes: bool, lang: Optional[str]) -> None:
+    """Watch this host continuously: network, traffic, USB storage, forbidden processes; one JSON line
+    per new violation and per resolved one.
 
-    持续监视本机网络：每出现一个新违规、每个违规消除，各输出一行 JSON。SIGTERM/SIGINT 正常退出（0）。
+    持续监视本机网络、流量、U盘与违禁进程：每出现一个新违规、每个违规消除，各输出一行 JSON。SIGTERM/SIGINT 正常退出（0）。
     """
     from .target import open_target
     from .watch import WatchOptions, run_watch
@@ -314,7 +353,7 @@ def watch(policy_path: Optional[str], interval: float, output: str, use_syslog: 
     lang = _lang(lang)
     policy = _load_policy(policy_path, lang)
     options = WatchOptions(interval=interval, capture=capture, max_flows=max_flows, on_violation=on_violation,
-                           syslog=use_syslog, lang=lang)
+                           syslog=use_syslog, lang=lang, usb=usb, processes=processes)
     if output == "-":
         sys.exit(run_watch(policy, open_target(None), options, sys.stdout))
     try:
@@ -374,9 +413,56 @@ def policy_validate(file: str, lang: Optional[str]) -> None:
 @click.option("--lang", type=click.Choice(["zh", "en"]))
 def policy_show(file: Optional[str], lang: Optional[str]) -> None:
     """Print the effective policy (defaults filled in) as YAML."""
-    from .policy import dump_policy
+    from .policy import dump_policy, resolve_policy_path
 
-    click.echo(dump_policy(_load_policy(file, _lang(lang))), nl=False)
+    lang = _lang(lang)
+    path = resolve_policy_path(file)
+    try:  # `policy show > /etc/ybguard/policy.yaml`: the shell emptied the file before we could read it
+        same = os.path.samestat(os.fstat(sys.stdout.fileno()), os.stat(path))
+    except (OSError, ValueError, AttributeError):
+        same = False
+    if same:
+        raise Abort2(t("cli.show_into_itself", lang, path=path))
+    click.echo(dump_policy(_load_policy(path, lang)), nl=False)
+
+
+@policy.command("init")
+@click.argument("file")
+@click.option("--force", is_flag=True, help="Replace FILE if it exists (atomically).")
+@click.option("--id", "policy_id", default="yb-terminal", show_default=True, help="policy.id of the new policy.")
+@click.option("--leased-line", "leased", multiple=True, metavar="NIC", help="Leased-line NIC name or MAC (repeatable).")
+@click.option("--allow", "allowed", multiple=True, metavar="CIDR", help="A network this terminal may reach (repeatable).")
+@click.option("--dns", multiple=True, metavar="IP", help="A 医保 DNS server (repeatable).")
+@click.option("--ntp", multiple=True, metavar="HOST", help="A 医保 NTP server (repeatable).")
+@click.option("--lang", type=click.Choice(["zh", "en"]))
+def policy_init(file: str, force: bool, policy_id: str, leased: Sequence[str], allowed: Sequence[str],
+                dns: Sequence[str], ntp: Sequence[str], lang: Optional[str]) -> None:
+    """Write a commented site policy (中文 + English) to FILE; never overwrites without --force.
+
+    写出带中英文注释的本院策略文件；文件已存在时不覆盖（除非 --force）。写入后立即校验。
+    """
+    from .policy import load_policy_file, parse_policy_text
+    from .policy.template import render_site_policy
+
+    lang = _lang(lang)
+    text = render_site_policy(file, policy_id, leased, allowed, dns, ntp)
+    try:
+        parse_policy_text(text, "ybguard policy init")  # a bad --allow/--dns value: refused, nothing written
+    except PolicyError as exc:
+        raise Abort2(exc.render(lang)) from None
+    if os.path.lexists(file) and not force:
+        raise Abort2(t("cli.init_exists", lang, path=file))
+    try:
+        write_atomic(file, text, exclusive=not force)
+    except FileExistsError:
+        raise Abort2(t("cli.init_exists", lang, path=file)) from None
+    except OSError as exc:
+        raise Abort2(t("cli.write_failed", lang, path=file, reason=exc.strerror or str(exc))) from None
+    try:
+        pol = load_policy_file(file)  # what is on disk is what a scan will read
+    except PolicyError as exc:
+        raise Abort2(exc.render(lang)) from None
+    click.echo(t("cli.init_written", lang, path=file, id=pol.meta.id), err=True)
 
 
 @cli.group()

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Callable, Dict, Optional, Tuple
+from typing import Callable, Dict, Optional, Sequence, Tuple
 
 import pytest
 
@@ -420,22 +420,39 @@ def test_sockets_name_the_process(topo: Topology, tmp_path: Path, scan: Scan) ->
     assert code == 1
 
 
-def test_unreadable_facts_are_errors(topo: Topology, tmp_path: Path, scan: Scan) -> None:
-    """Without nft (netfilter present) NAT cannot be read: error, and the scan is incomplete."""
-    term, _ = terminal(topo)
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
+def _scan_without(ns: Netns, policy: str, hidden: Sequence[str]) -> Tuple[int, dict]:
+    """Scan with the tools in ``hidden`` gone: ybguard also searches the sbin directories whatever
+    PATH says (cron's lacks them), so a short PATH no longer hides anything. Instead an empty
+    tmpfs covers /usr/sbin and /usr/local/sbin, and an empty non-executable file covers each hidden
+    tool found elsewhere, in the scan's own mount namespace (the host is untouched)."""
+    empty = "/dev/null"
+    steps = ["set -e", "mount -t tmpfs tmpfs /usr/sbin", "mount -t tmpfs tmpfs /usr/local/sbin"]
+    for tool in hidden:
+        found = shutil.which(tool, path="/usr/local/bin:/usr/bin:/bin")
+        if found:
+            steps.append(f"mount --bind {empty} {os.path.realpath(found)}")
+    steps.append(" ".join([sys.executable, "-m", "ybguard", "scan", "--format", "json", "--only", "network.*",
+                           "--policy", policy]))
     ip = shutil.which("ip")
     assert ip is not None
-    os.symlink(ip, bin_dir / "ip")
-    code, report = scan(term, write_policy(tmp_path), env={"PATH": str(bin_dir)})
+    proc = subprocess.run([ip, "netns", "exec", ns.name, "/bin/sh", "-c", "\n".join(steps)], capture_output=True,
+                          timeout=60)
+    report = json.loads(proc.stdout)
+    assert {f["check"] for f in report["findings"]} == set(NETWORK_CHECKS)
+    return proc.returncode, report
+
+
+def test_unreadable_facts_are_errors(topo: Topology, tmp_path: Path) -> None:
+    """Without nft (netfilter present) NAT cannot be read: error, and the scan is incomplete."""
+    term, _ = terminal(topo)
+    netfilter = ("nft", "iptables-save", "ip6tables-save", "iptables-legacy-save", "ip6tables-legacy-save")
+    code, report = _scan_without(term, write_policy(tmp_path), netfilter)
     errors = {f["check"] for f in report["findings"] if f["status"] == "error"}
     assert errors == {"network.nat"}
     assert failing_checks(report) == set()
     assert report["summary"]["status"] == "incomplete" and code == 3
     # and without ip, interfaces and routes are errors too — never a pass
-    os.unlink(bin_dir / "ip")
-    code, report = scan(term, write_policy(tmp_path), env={"PATH": str(bin_dir)})
+    code, report = _scan_without(term, write_policy(tmp_path), (*netfilter, "ip"))
     errors = {f["check"] for f in report["findings"] if f["status"] == "error"}
     assert errors == {"network.nat", "network.public-route", "network.default-route", "network.forbidden-interface",
                       "network.dual-homed", "network.bridge-leased-line"}

@@ -28,6 +28,7 @@ from typing import Callable, Deque, Dict, Iterable, List, NamedTuple, Optional, 
 from ..facts.capture import CaptureResult, Flow, InterfaceCapture, NotRequested
 from ..policy.schema import IPNetwork
 from ..target.interface import Target
+from ..toolpath import tool_env
 from .interface import CollectContext, Collector, FactError
 
 ETH_P_ALL = 0x0003
@@ -105,7 +106,7 @@ def compile_bpf(expression: str, linktype: str) -> bytes:
         errors.append(f"libpcap: {exc}")
     try:
         proc = subprocess.run(["tcpdump", "-y", "EN10MB" if linktype == "ethernet" else "RAW", "-ddd", expression],
-                              capture_output=True, timeout=10, check=False)
+                              capture_output=True, timeout=10, check=False, env=tool_env())
         if proc.returncode == 0:
             return full_snaplen(parse_tcpdump_ddd(proc.stdout.decode()))
         errors.append(f"tcpdump: {proc.stderr.decode(errors='replace').strip()[:200]}")

@@ -19,7 +19,7 @@ import shutil
 import stat
 import subprocess
 import tempfile
-from typing import Dict, FrozenSet, List, Optional, Set, Tuple
+from typing import Any, Dict, FrozenSet, List, Optional, Set, Tuple
 
 from ..facts.software import Package, Process
 from ..target.interface import Target
@@ -483,6 +483,28 @@ def read_processes(target: Target) -> Tuple[Process, ...]:
     return tuple(Process(pid=p.pid, name=p.name, exe=p.exe, user=p.user, cmdline=" ".join(p.cmdline)[:500],
                          ppid=p.ppid, argv0=p.cmdline[0] if p.cmdline else "")
                  for p in target.processes())
+
+
+PROCESS_ATTRS = ["pid", "name", "exe", "username", "cmdline", "ppid"]
+
+
+def process_from_info(info: Dict[str, Any]) -> Process:
+    """A Process from psutil's ``info`` dict (attributes PROCESS_ATTRS; unreadable ones are None)."""
+    cmdline = info.get("cmdline") or []
+    return Process(pid=int(info["pid"]), name=info.get("name") or "", exe=info.get("exe") or "",
+                   user=info.get("username") or "", cmdline=" ".join(cmdline)[:500],
+                   ppid=info.get("ppid"), argv0=cmdline[0] if cmdline else "")
+
+
+
+def read_process(pid: int) -> Optional[Process]:
+    """One process (``ybguard watch`` on an exec event); None once it has exited."""
+    import psutil
+
+    try:
+        return process_from_info(psutil.Process(pid).as_dict(PROCESS_ATTRS))
+    except (psutil.NoSuchProcess, psutil.ZombieProcess):
+        return None
 
 
 def proc_hidepid(mountinfo: str) -> Tuple[str, Optional[int]]:

@@ -16,6 +16,7 @@ from . import (
     accounts,
     capture,
     core,
+    deploy,
     evidence,
     examined,
     help,
@@ -42,6 +43,7 @@ _CATALOGUES = (
     evidence,
     examined,
     help,
+    deploy,
 )
 
 

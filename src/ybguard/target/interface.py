@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from ..models import EvidenceRef, TargetKind
+from ..toolpath import tool_env
 
 
 class TargetError(Exception):
@@ -373,7 +374,7 @@ class Target(abc.ABC):
         """Run a read-only host tool and return its stdout (live targets only)."""
         self.require_live()
         # A fixed locale: parsers are written against the tools' untranslated output.
-        env = dict(os.environ, LC_ALL="C.UTF-8", LANG="C.UTF-8")
+        env = tool_env(LC_ALL="C.UTF-8", LANG="C.UTF-8")  # PATH completed with the sbin directories (cron)
         try:
             proc = subprocess.run(list(argv), capture_output=True, timeout=timeout, check=False,
                                   stdin=subprocess.DEVNULL, env=env)
