@@ -364,6 +364,11 @@ def _checks_markdown(rows: list) -> str:
     return "\n".join(out)
 
 
+from .fleet.cli import fleet as _fleet  # noqa: E402 - after Abort2, which its commands raise
+
+cli.add_command(_fleet)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> None:
     """Entry point: unexpected failures become one line and exit 2, never a traceback.
 
