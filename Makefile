@@ -7,8 +7,13 @@ STAMP  := $(VENV)/.installed
 # command:Debian-package pairs the test suite needs; installed only when missing.
 SYSTEM_TOOLS := ip:iproute2 tcpdump:tcpdump nft:nftables iptables:iptables debootstrap:debootstrap \
                 tcpreplay:tcpreplay modprobe:kmod ps:procps sha256sum:coreutils rpm:rpm rpmbuild:rpm
+# fleet: dashboard in headless Chromium (screenshot colours, PDF text), promtool, sshd "terminals"
+SYSTEM_TOOLS += chromium:chromium pdftotext:poppler-utils convert:imagemagick promtool:prometheus sshd:openssh-server
+# ansible-core from PyPI, in its own venv (it pins its own Jinja2/PyYAML); the fleet Ansible test drives it
+ANSIBLE_VENV ?= .venv-ansible
+ANSIBLE := $(ANSIBLE_VENV)/bin/ansible-playbook
 
-.PHONY: all scan test lint unit sysdeps venv bench docs clean
+.PHONY: all scan test lint unit sysdeps venv bench docs clean ansible
 
 all: test
 
@@ -26,10 +31,11 @@ sysdeps:
 	  command -v $$cmd >/dev/null 2>&1 || [ -x /usr/sbin/$$cmd ] || [ -x /sbin/$$cmd ] || missing="$$missing $$pkg"; \
 	done; \
 	[ -e /usr/lib/x86_64-linux-gnu/libpcap.so.0.8 ] || ls /usr/lib/*/libpcap.so* >/dev/null 2>&1 || missing="$$missing libpcap0.8"; \
+	ls /usr/share/fonts/opentype/noto/NotoSansCJK* >/dev/null 2>&1 || missing="$$missing fonts-noto-cjk"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	    apt-get -o DPkg::Lock::Timeout=900 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends $$missing >/dev/null; \
 	  else \
 	    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	  fi; \
@@ -52,7 +58,13 @@ PYTEST := $(BIN)/pytest -q; rc=$$?; [ $$rc -eq 5 ] && { echo "pytest: no tests c
 unit: $(STAMP)
 	@$(PYTEST)
 
-test: sysdeps $(STAMP) lint
+$(ANSIBLE):
+	$(PYTHON) -m venv $(ANSIBLE_VENV)
+	$(ANSIBLE_VENV)/bin/python -m pip install -q ansible-core
+
+ansible: $(ANSIBLE)
+
+test: sysdeps $(STAMP) $(ANSIBLE) lint
 	@$(PYTEST)
 
 bench: $(STAMP)
@@ -62,4 +74,4 @@ docs: $(STAMP)
 	$(BIN)/ybguard checks --format markdown > docs/checks.md
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info
+	rm -rf $(VENV) $(ANSIBLE_VENV) .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info

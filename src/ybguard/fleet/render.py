@@ -179,9 +179,9 @@ h1{margin:0 0 .2em}h2{margin:1.2em 0 .4em;font-size:1.15em;border-bottom:2px sol
 .compliant{background:#d4edda}.stale{background:#e2d9f3}
 table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:3px 6px;text-align:left;
 vertical-align:top;font-size:.92em}th{background:#f3f3f3}td.n{text-align:right}
-.new{color:#a00}.fixed{color:#070}.muted{color:#666}svg text{font-family:inherit}
+td.time{white-space:nowrap}.new{color:#a00}.fixed{color:#070}.muted{color:#666}svg text{font-family:inherit}
 @media print{body{margin:0;font-size:10pt}.cards .card{border:1px solid #999}h2{break-after:avoid}
-tr{break-inside:avoid}@page{size:A4;margin:12mm}}"""
+tr{break-inside:avoid}@page{size:A4 landscape;margin:10mm}}"""
 
 _COLORS = {"compliant": "#4caf50", "non_compliant": "#d32f2f", "incomplete": "#f9a825", "silent": "#9e9e9e"}
 
@@ -196,9 +196,9 @@ def trend_svg(trend: Sequence[Night], lang: str, width: int = 760, height: int =
     parts: List[str] = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
                         f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(t("fleet.chart", lang))}">']
     parts.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{width - 10}" y2="{top + plot_h}" stroke="#888"/>')
-    for frac in (0, 0.5, 1):
-        y = top + plot_h - frac * plot_h
-        parts.append(f'<text x="{left - 4}" y="{y + 4:.1f}" font-size="10" text-anchor="end">{round(peak * frac)}</text>')
+    for tick in sorted({0, peak // 2, peak}):
+        y = top + plot_h - tick / peak * plot_h
+        parts.append(f'<text x="{left - 4}" y="{y + 4:.1f}" font-size="10" text-anchor="end">{tick}</text>')
     for i, x in enumerate(trend):
         y = top + plot_h
         for key, value in (("compliant", x.compliant), ("non_compliant", x.non_compliant),
@@ -248,11 +248,11 @@ def render_html(summary: Summary, lang: str) -> str:
     rows = []
     for term in summary.terminals:
         age = age_text(term.age_seconds, lang) + (f" · {t('fleet.stale_mark', lang)}" if term.stale else "")
-        new = t("fleet.first_report", lang) if term.first_report else \
-            "; ".join(_change_text(c, lang) for c in term.new)
-        rows.append([_td(term.label), _td(_verdict(term.status, lang), term.status), _td(term.started_at),
+        new = _td(t("fleet.first_report", lang), "muted") if term.first_report else \
+            _td("; ".join(_change_text(c, lang) for c in term.new), "new")
+        rows.append([_td(term.label, "time"), _td(_verdict(term.status, lang), f"{term.status} time"), f"<td class='time' title='{e(term.started_at)}'>{e(_short_time(term.started_at))}</td>",
                      _td(age, "stale" if term.stale else ""), *[_td(term.site.get(k, "")) for k in site],
-                     _td(term.counts["fail"], "n"), _td(term.counts["error"], "n"), _td(new, "new"),
+                     _td(term.counts["fail"], "n"), _td(term.counts["error"], "n"), new,
                      _td("; ".join(_change_text(c, lang) for c in term.fixed), "fixed")])
     head = [e(t(f"fleet.col.{k}", lang)) for k in ("terminal", "verdict", "last_report", "age", *site, "fail",
                                                        "error", "new", "fixed")]
@@ -279,11 +279,11 @@ def render_html(summary: Summary, lang: str) -> str:
                         reports=summary.reports))}</p>
 <div class="cards">{cards}</div>
 <h2>{e(t('fleet.sec.trend', lang))}</h2>
-<figure>{trend_svg(summary.trend, lang)}<figcaption class="muted">{e(t('fleet.night_rule', lang))}</figcaption></figure>
+<figure id="trend">{trend_svg(summary.trend, lang)}<figcaption class="muted">{e(t('fleet.night_rule', lang))}</figcaption></figure>
 <h2>{e(t('fleet.sec.terminals', lang))}</h2>{body}
 <h2>{e(t('fleet.sec.checks', lang))}</h2>{checks}
 <h2>{e(t('fleet.sec.waivers', lang, days=summary.waiver_days))}</h2>{waivers}
-<h2>{e(t('fleet.sec.trend', lang))}</h2>{trend}
+<h2>{e(t('fleet.sec.trend_table', lang))}</h2>{trend}
 </body></html>
 """
 

@@ -62,6 +62,7 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
     "fleet.sec.checks": ("各检查项的不合规终端数", "Terminals failing each check"),
     "fleet.sec.waivers": ("{days} 天内到期及已过期的豁免", "Waivers expiring within {days} days, and expired ones"),
     "fleet.sec.trend": ("逐夜趋势", "Night by night"),
+    "fleet.sec.trend_table": ("逐夜明细", "Night by night, in figures"),
     "fleet.col.terminal": ("终端", "terminal"),
     "fleet.col.machine_id": ("机器标识", "machine id"),
     "fleet.col.verdict": ("结论", "verdict"),
