@@ -69,7 +69,8 @@ def ingest_cmd(paths: Sequence[str], db: str, batch: int, lang: Optional[str], q
 
 @fleet.command("summary")
 @click.option("--db", default=DEFAULT_DB, show_default=True, metavar="FILE", help="The fleet SQLite database.")
-@click.option("--format", "fmt", type=click.Choice(["console", "json", "csv", "html"]), default="console",
+@click.option("--format", "fmt", type=click.Choice(["console", "json", "csv", "html", "prometheus"]),
+              default="console",
               show_default=True)
 @click.option("--output", default="-", show_default=True, metavar="PATH", help="Write here ('-' = stdout).")
 @click.option("--stale", default="26h", show_default=True, metavar="DURATION",

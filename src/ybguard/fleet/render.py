@@ -12,7 +12,7 @@ import io
 import json
 from dataclasses import asdict
 from html import escape
-from typing import Any, Callable, Dict, List, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from ..i18n import has, t
 from .summary import Change, History, Night, Summary
@@ -288,6 +288,48 @@ def render_html(summary: Summary, lang: str) -> str:
 """
 
 
+# --- Prometheus (the control node's node_exporter textfile) ------------------------------------------
+
+
+def render_prometheus(summary: Summary, lang: str) -> str:
+    """Fleet-wide series from the store: they survive a terminal being off, which its own
+    textfile cannot (a switched-off terminal's exporter is not scraped at all)."""
+    from ..report.prometheus import family, labels
+    from .validate import parse_time
+
+    def epoch(iso: str) -> Optional[int]:
+        parsed = parse_time(iso)
+        return int(parsed.timestamp()) if parsed is not None else None
+
+    terms = summary.terminals
+    out: List[str] = []
+    out += family("ybguard_fleet_terminals", "Terminals in the store by the verdict of their latest report.",
+                  [(labels(status=v), summary.count(v)) for v in ("compliant", "non_compliant", "incomplete")])
+    out += family("ybguard_fleet_stale_terminals", "Terminals whose latest report is older than --stale.",
+                  [(labels(), len(summary.stale))])
+    out += family("ybguard_fleet_last_report_timestamp_seconds", "When the latest report of the terminal started.",
+                  [(labels(host=x.hostname, machine_id=x.machine_id, terminal=x.label,
+                           **{k: x.site[k] for k in ("department", "asset_id") if x.site.get(k)}), epoch(x.started_at))
+                   for x in terms if epoch(x.started_at) is not None])
+    out += family("ybguard_fleet_terminal_verdict", "1 for the verdict of the terminal's latest report.",
+                  [(labels(host=x.hostname, machine_id=x.machine_id, terminal=x.label, status=x.status), 1)
+                   for x in terms])
+    out += family("ybguard_fleet_check_failing_terminals", "Terminals whose latest report fails the check.",
+                  [(labels(check=c.check), c.failing) for c in summary.checks])
+    out += family("ybguard_fleet_check_error_terminals", "Terminals whose latest report could not check it.",
+                  [(labels(check=c.check), c.erroring) for c in summary.checks])
+    due: Dict[Tuple[str, str, str], int] = {}
+    for w in summary.waivers:
+        at = epoch(w.expires)
+        if at is not None:
+            key = (w.terminal, w.check, w.subject)
+            due[key] = min(due.get(key, at), at)
+    out += family("ybguard_fleet_waiver_expiry_timestamp_seconds",
+                  "Waivers of latest reports expiring within --waiver-days (or expired), by terminal.",
+                  [(labels(terminal=k[0], check=k[1], subject=k[2]), v) for k, v in sorted(due.items())])
+    return "\n".join(out) + "\n"
+
+
 # --- one terminal's history -------------------------------------------------------------------------
 
 
@@ -317,6 +359,7 @@ class SummaryFormat(str, enum.Enum):
     JSON = "json"
     CSV = "csv"
     HTML = "html"
+    PROMETHEUS = "prometheus"
 
     def renderer(self, width: int = 100, color: bool = False) -> Callable[[Summary, str], str]:
         if self is SummaryFormat.CONSOLE:
@@ -327,5 +370,7 @@ class SummaryFormat(str, enum.Enum):
             return render_csv
         if self is SummaryFormat.HTML:
             return render_html
+        if self is SummaryFormat.PROMETHEUS:
+            return render_prometheus
         raise AssertionError(f"unhandled format {self!r}")
 
