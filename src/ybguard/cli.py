@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
 import sys
 import tempfile
 from datetime import datetime, timezone
@@ -68,6 +69,16 @@ def write_atomic(path: str, text: str) -> None:
     A cron job and node_exporter read these files while the next scan writes them; a reader
     sees the old report or the new one, never a torn one.
     """
+    try:
+        existing = os.stat(path).st_mode
+    except OSError:
+        existing = None
+    if existing is not None and not stat.S_ISREG(existing):
+        # /dev/null, a FIFO, a terminal: write into it. Renaming over it would replace the device
+        # itself with a regular file (``--output /dev/null`` in a crontab did exactly that).
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        return
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".ybguard-", suffix=".tmp", dir=directory)
     try:
