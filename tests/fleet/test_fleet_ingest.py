@@ -18,7 +18,7 @@ from reportschema import validate_report as schema_validate
 from ybguard.fleet.ingest import ingest, read_report, to_row
 from ybguard.fleet.interface import FleetError
 from ybguard.fleet.store import Store
-from ybguard.fleet.validate import validate_report
+from ybguard.fleet.validate import _accepts, validate_report
 
 MID_A, MID_B = "a" * 32, "b" * 32
 
@@ -101,7 +101,9 @@ def test_validator_names_the_field(mutate, where, key):
     data = make_report("YB-T1", MID_A, "2026-12-01T02:00:00+08:00", fails=[("network.nat", "MASQUERADE")])
     validate_report(data)
     schema_validate(data)  # what the validator takes, the full JSON Schema takes too
+    assert _accepts(data)  # the fast path takes it
     mutate(data)
+    assert not _accepts(data)
     with pytest.raises(FleetError) as exc:
         validate_report(data)
     assert exc.value.key == key and exc.value.args_map["where"] == where
@@ -117,7 +119,7 @@ def test_real_scan_reports_are_accepted(tmp_path):
     r = ybguard("scan", "--root", str(root), "-o", f"json={out}")
     assert r.returncode in (1, 3), r.stderr
     raw, data = read_report(str(out))
-    row = to_row(data, str(out))
+    row = to_row(data, str(out), "0" * 64)
     assert (row.hostname, row.machine_id, row.status) == ("yb-img-01", MID_A, data["summary"]["status"])
 
 
@@ -136,7 +138,8 @@ def test_a_failed_batch_leaves_nothing_and_earlier_batches_stay(tmp_path, report
         reports(f"{i}.json", f"YB-T{i}", MID_A, "2026-12-01T02:00:00+08:00")
     db = str(tmp_path / "f.db")
     with Store.open(db, create=True) as store:
-        rows = [to_row(read_report(str(p))[1], str(p)) for p in sorted(reports.base.glob("*.json"))]
+        rows = [to_row(read_report(str(p))[1], str(p), f"{i:064x}")
+                for i, p in enumerate(sorted(reports.base.glob("*.json")))]
         store.add_batch(rows[:3], 0)
         broken = rows[3:5] + [rows[5].__class__(**{**rows[5].__dict__, "findings": (("only", "two"),)})]
         with pytest.raises(sqlite3.Error):

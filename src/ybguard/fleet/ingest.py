@@ -13,7 +13,7 @@ import os
 import stat
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
 from .interface import FleetError
 from .store import ReportRow, Store
@@ -73,8 +73,8 @@ def _walk(directory: str) -> Iterator[Tuple[str, Optional[FleetError]]]:
             yield entry.path, None
 
 
-def read_report(path: str, limit: int = MAX_REPORT_BYTES) -> Tuple[bytes, Dict[str, Any]]:
-    """The file's bytes and its validated JSON; FleetError says what is wrong with it."""
+def read_bytes(path: str, limit: int = MAX_REPORT_BYTES) -> bytes:
+    """The whole file, refused by its size before reading and unless it is a regular file."""
     try:
         st = os.stat(path)
     except OSError as exc:
@@ -93,10 +93,15 @@ def read_report(path: str, limit: int = MAX_REPORT_BYTES) -> Tuple[bytes, Dict[s
         raise FleetError("fleet.unreadable", reason=exc.strerror or str(exc)) from None
     if len(raw) > limit:
         raise FleetError("fleet.too_large", size=len(raw), limit=limit)
+    return raw
+
+
+def parse_report(raw: bytes) -> Dict[str, Any]:
+    """UTF-8 JSON that is a valid ``ybguard.report/v1``, else FleetError saying what is wrong."""
     if not raw.strip():
         raise FleetError("fleet.empty")
     try:
-        data = json.loads(raw.decode("utf-8"))
+        data = json.loads(raw)  # bytes: UTF-8 (a BOM allowed); anything else raises below
     except UnicodeDecodeError as exc:
         raise FleetError("fleet.not_utf8", offset=exc.start) from None
     except json.JSONDecodeError as exc:
@@ -104,7 +109,13 @@ def read_report(path: str, limit: int = MAX_REPORT_BYTES) -> Tuple[bytes, Dict[s
     except RecursionError:
         raise FleetError("fleet.not_json", line=0, column=0, reason="nested too deeply") from None
     validate_report(data)
-    return raw, data
+    return data  # type: ignore[no-any-return]
+
+
+def read_report(path: str, limit: int = MAX_REPORT_BYTES) -> Tuple[bytes, Dict[str, Any]]:
+    """The file's bytes and its validated JSON; FleetError says what is wrong with it."""
+    raw = read_bytes(path, limit)
+    return raw, parse_report(raw)
 
 
 def night_of(started: datetime) -> str:
@@ -113,13 +124,7 @@ def night_of(started: datetime) -> str:
     return (started + timedelta(hours=12)).date().isoformat()
 
 
-def content_hash(data: Dict[str, Any]) -> str:
-    """SHA-256 of the canonical JSON: the same report re-indented or re-encoded is the same report."""
-    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def to_row(data: Dict[str, Any], source: str) -> ReportRow:
+def to_row(data: Dict[str, Any], source: str, sha256: str) -> ReportRow:
     started = parse_time(data["started_at"])
     assert started is not None  # validated
     findings: List[Tuple[Any, ...]] = []
@@ -140,7 +145,7 @@ def to_row(data: Dict[str, Any], source: str) -> ReportRow:
     site = data.get("site") or {}
     host = data["host"]
     return ReportRow(
-        sha256=content_hash(data), hostname=host["hostname"].strip(), machine_id=host.get("machine_id", ""),
+        sha256=sha256, hostname=host["hostname"].strip(), machine_id=host.get("machine_id", ""),
         started_at=data["started_at"], started=int(started.timestamp()), night=night_of(started),
         status=verdict_of(statuses), counts=data["summary"]["counts"], policy_id=data["policy"]["id"],
         policy_version=data["policy"]["version"], policy_sha256=data["policy"]["sha256"],
@@ -158,6 +163,7 @@ def ingest(store: Store, paths: Iterable[str], batch: int = BATCH, progress: Opt
     files = stored = duplicates = 0
     skipped: List[Skipped] = []
     pending: List[ReportRow] = []
+    seen: Set[str] = set()  # hashes of this batch, not yet in the store
 
     def flush() -> None:
         nonlocal stored, duplicates
@@ -165,13 +171,19 @@ def ingest(store: Store, paths: Iterable[str], batch: int = BATCH, progress: Opt
             s, d = store.add_batch(pending, stamp)
             stored, duplicates = stored + s, duplicates + d
             pending.clear()
+            seen.clear()
 
     for path, problem in expand(paths):
         files += 1
         if problem is None:
             try:
-                _raw, data = read_report(path)
-                pending.append(to_row(data, os.path.abspath(path)))
+                raw = read_bytes(path)
+                sha = hashlib.sha256(raw).hexdigest()
+                if sha in seen or store.has_report(sha):
+                    duplicates += 1  # a copy of a stored report: not even parsed
+                else:
+                    seen.add(sha)
+                    pending.append(to_row(parse_report(raw), os.path.abspath(path), sha))
             except FleetError as exc:
                 problem = exc
         if problem is not None:

@@ -6,8 +6,9 @@
   loses at most the batch being written, never one already committed.
 - A terminal is its host name (case-folded: Windows names are case-insensitive) plus the
   report's ``host.machine_id``; two PCs both called ``DESKTOP-XXXX`` stay two terminals.
-- A report is stored once per content hash (SHA-256 of its canonical JSON), however often it
-  is fetched, copied or ingested. Only the findings the summary reads are kept (fail, error,
+- A report is stored once however often it is fetched, copied or ingested: by the SHA-256
+  of its bytes (a copy is recognised before it is parsed), and by what makes it that scan —
+  terminal, start time, policy and counts — when it was re-encoded or re-indented. Only the findings the summary reads are kept (fail, error,
   waived, and any with a waiver); the counts of the others stay in the report row. The report
   files themselves remain the archive of evidence.
 
@@ -54,6 +55,9 @@ CREATE TABLE IF NOT EXISTS reports (
 );
 CREATE INDEX IF NOT EXISTS reports_by_terminal ON reports (terminal_id, started);
 CREATE INDEX IF NOT EXISTS reports_by_night ON reports (night, terminal_id, started);
+-- the same scan re-encoded or re-indented (other bytes, same report): stored once
+CREATE UNIQUE INDEX IF NOT EXISTS reports_same_scan ON reports (terminal_id, started_at, policy_sha256,
+  status, n_pass, n_fail, n_error, n_not_applicable, n_waived);
 CREATE TABLE IF NOT EXISTS findings (
   report_id INTEGER NOT NULL REFERENCES reports(id),
   check_id TEXT NOT NULL, subject TEXT NOT NULL, status TEXT NOT NULL, severity TEXT NOT NULL,
@@ -199,6 +203,9 @@ class Store:
         return stored, duplicates
 
     # --- reading ------------------------------------------------------------------------------
+
+    def has_report(self, sha256: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM reports WHERE sha256 = ?", (sha256,)).fetchone() is not None
 
     def query(self, sql: str, args: Sequence[Any] = ()) -> Iterator[sqlite3.Row]:
         cur = self.conn.cursor()
