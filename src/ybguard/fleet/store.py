@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS terminals (
   host_key TEXT NOT NULL,            -- lower-cased host name
   machine_id TEXT NOT NULL,          -- '' when the reports carry none
   hostname TEXT NOT NULL,            -- as the newest report spells it
+  first_night TEXT,                  -- night of its earliest report (the trend's "no report" count)
   UNIQUE (host_key, machine_id)
 );
 CREATE TABLE IF NOT EXISTS reports (
@@ -54,7 +55,7 @@ CREATE TABLE IF NOT EXISTS reports (
   ingested INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS reports_by_terminal ON reports (terminal_id, started);
-CREATE INDEX IF NOT EXISTS reports_by_night ON reports (night, terminal_id, started);
+CREATE INDEX IF NOT EXISTS reports_by_night ON reports (night, terminal_id, started, status);
 -- the same scan re-encoded or re-indented (other bytes, same report): stored once
 CREATE UNIQUE INDEX IF NOT EXISTS reports_same_scan ON reports (terminal_id, started_at, policy_sha256,
   status, n_pass, n_fail, n_error, n_not_applicable, n_waived);
@@ -193,6 +194,8 @@ class Store:
                         "INSERT INTO findings (report_id, check_id, subject, status, severity, message,"
                         " waiver_expires, waiver_expires_at, waiver_expired, waiver_reason, waiver_approved_by)"
                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [(rid, *f) for f in row.findings])
+                conn.execute("UPDATE terminals SET first_night = ? WHERE id = ? AND (first_night IS NULL"
+                             " OR first_night > ?)", (row.night, tid, row.night))
                 # the name as the newest report spells it
                 conn.execute("UPDATE terminals SET hostname = ? WHERE id = ? AND NOT EXISTS (SELECT 1 FROM reports"
                              " WHERE terminal_id = ? AND started > ?)", (row.hostname, tid, tid, row.started))

@@ -202,8 +202,8 @@ def _trend(store: Store, last: str, nights: int) -> Tuple[Night, ...]:
             counts[r["night"]][r["status"]] += r["n"]
     known_before = 0
     first_seen: Dict[str, int] = {}
-    for r in store.query("SELECT first, COUNT(*) AS n FROM (SELECT MIN(night) AS first FROM reports"
-                         " GROUP BY terminal_id) GROUP BY first"):
+    for r in store.query("SELECT first_night AS first, COUNT(*) AS n FROM terminals WHERE first_night IS NOT NULL"
+                         " GROUP BY first_night"):
         if r["first"] < first:
             known_before += r["n"]
         else:
