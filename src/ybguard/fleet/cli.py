@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from datetime import datetime
-from typing import Optional, Sequence
+from typing import Any, Callable, Optional, Sequence, TypeVar
 
 import click
 
@@ -13,12 +13,24 @@ from .interface import FleetError
 
 DEFAULT_DB = "ybguard-fleet.db"
 _LANG = click.Choice(["zh", "en"])
+T = TypeVar("T")
 
 
 def _abort(exc: FleetError, lang: str) -> click.ClickException:
     from ..cli import Abort2
 
     return Abort2(exc.render(lang))
+
+
+def _on_store(db: str, create: bool, lang: str, work: Callable[[Any], T]) -> T:
+    """Open the store, run ``work`` on it, close it; a FleetError becomes one message and exit 2."""
+    from .store import Store
+
+    try:
+        with Store.open(db, create=create) as store:
+            return work(store)
+    except FleetError as exc:
+        raise _abort(exc, lang) from None
 
 
 def _now(value: Optional[str], lang: str) -> Optional[datetime]:
@@ -51,14 +63,9 @@ def ingest_cmd(paths: Sequence[str], db: str, batch: int, lang: Optional[str], q
     Exit codes: 0 every file stored or already there · 1 some files skipped · 2 usage or database error.
     """
     from .ingest import ingest
-    from .store import Store
 
     lang = lang or default_lang()
-    try:
-        with Store.open(db, create=True) as store:
-            result = ingest(store, paths, batch=batch)
-    except FleetError as exc:
-        raise _abort(exc, lang) from None
+    result = _on_store(db, True, lang, lambda store: ingest(store, paths, batch=batch))
     for skipped in result.skipped:
         click.echo(t("fleet.skipped", lang, path=skipped.path, reason=skipped.error.render(lang)), err=True)
     if not quiet or result.skipped:
@@ -87,18 +94,16 @@ def summary_cmd(db: str, fmt: str, output: str, stale: str, waiver_days: int, ni
     waivers about to expire, and the night-by-night trend."""
     from ..cli import Abort2, _file_width, _width, write_atomic
     from .render import SummaryFormat
-    from .store import Store
     from .summary import build_summary, parse_duration
 
     lang = lang or default_lang()
     now = _now(now_text, lang)
     try:
         stale_seconds = parse_duration(stale)
-        with Store.open(db, create=False) as store:
-            summary = build_summary(store, now=now, stale_seconds=stale_seconds, waiver_days=waiver_days,
-                                    nights=nights)
     except FleetError as exc:
         raise _abort(exc, lang) from None
+    summary = _on_store(db, False, lang, lambda store: build_summary(
+        store, now=now, stale_seconds=stale_seconds, waiver_days=waiver_days, nights=nights))
     to_tty = output == "-" and sys.stdout.isatty()
     text = SummaryFormat(fmt).renderer(width=_width() if to_tty else _file_width(), color=to_tty)(summary, lang)
     if output == "-":
@@ -120,13 +125,8 @@ def summary_cmd(db: str, fmt: str, output: str, stale: str, waiver_days: int, ni
 def show_cmd(host: str, db: str, fmt: str, limit: int, lang: Optional[str]) -> None:
     """One terminal's report history: HOST is a host name, HOST/ID-PREFIX or a machine-id prefix."""
     from .render import render_history
-    from .store import Store
     from .summary import terminal_history
 
     lang = lang or default_lang()
-    try:
-        with Store.open(db, create=False) as store:
-            histories = terminal_history(store, host, limit=limit)
-    except FleetError as exc:
-        raise _abort(exc, lang) from None
+    histories = _on_store(db, False, lang, lambda store: terminal_history(store, host, limit=limit))
     click.echo(render_history(histories, lang, fmt), nl=False)
