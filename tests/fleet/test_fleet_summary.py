@@ -97,3 +97,13 @@ def test_empty_store(tmp_path):
     for fmt in ("console", "json", "csv", "html"):
         r = ybguard("fleet", "summary", "--db", str(db), "--format", fmt, "--lang", "zh")
         assert r.returncode == 0, r.stderr
+
+
+def test_console_never_passes_control_characters(tmp_path, reports):
+    reports("evil.json", "YB-\x1b[2J\x1b]0;owned\x07EVIL", "e" * 32, "2026-12-02T02:00:00+08:00",
+            fails=[("network.dns", "114.114.114.114\x1b[8m")])
+    db = tmp_path / "evil.db"
+    assert ybguard("fleet", "ingest", "--db", str(db), str(reports.base)).returncode == 0
+    r = ybguard("fleet", "summary", "--db", str(db), "--now", NOW, "--lang", "en", env={"COLUMNS": "200"})
+    assert r.returncode == 0 and "\x1b" not in r.stdout and "\x07" not in r.stdout
+    assert "YB-?[2J?]0;owned?EVIL" in r.stdout
