@@ -54,9 +54,11 @@ def fleet() -> None:
 @click.option("--db", default=DEFAULT_DB, show_default=True, metavar="FILE", help="The fleet SQLite database.")
 @click.option("--batch", type=click.IntRange(min=1, max=100000), default=500, show_default=True,
               help="Reports per transaction.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1, max=64), default=1, show_default=True,
+              help="Processes that read and parse reports (one writes the database).")
 @click.option("--lang", type=_LANG, help="Message language (default from the locale).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only skipped files.")
-def ingest_cmd(paths: Sequence[str], db: str, batch: int, lang: Optional[str], quiet: bool) -> None:
+def ingest_cmd(paths: Sequence[str], db: str, batch: int, jobs: int, lang: Optional[str], quiet: bool) -> None:
     """Validate JSON reports (files, or *.json under directories) and store them in --db.
 
     The same report is stored once. A bad file is named on stderr and skipped; the rest is stored.
@@ -65,7 +67,7 @@ def ingest_cmd(paths: Sequence[str], db: str, batch: int, lang: Optional[str], q
     from .ingest import ingest
 
     lang = lang or default_lang()
-    result = _on_store(db, True, lang, lambda store: ingest(store, paths, batch=batch))
+    result = _on_store(db, True, lang, lambda store: ingest(store, paths, batch=batch, jobs=jobs))
     for skipped in result.skipped:
         click.echo(t("fleet.skipped", lang, path=skipped.path, reason=skipped.error.render(lang)), err=True)
     if not quiet or result.skipped:

@@ -76,19 +76,21 @@ def _walk(directory: str) -> Iterator[Tuple[str, Optional[FleetError]]]:
 def read_bytes(path: str, limit: int = MAX_REPORT_BYTES) -> bytes:
     """The whole file, refused by its size before reading and unless it is a regular file."""
     try:
-        st = os.stat(path)
+        if not stat.S_ISREG(os.stat(path).st_mode):  # not even opened: opening a device can act
+            raise FleetError("fleet.not_regular")
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
         raise FleetError("fleet.unreadable", reason=exc.strerror or str(exc)) from None
-    if not stat.S_ISREG(st.st_mode):
-        raise FleetError("fleet.not_regular")
-    if st.st_size > limit:
-        raise FleetError("fleet.too_large", size=st.st_size, limit=limit)
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
         with os.fdopen(fd, "rb") as fh:
-            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # swapped for a FIFO since the stat
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode):  # a FIFO would block the nightly job, a device never end
                 raise FleetError("fleet.not_regular")
-            raw = fh.read(limit + 1)
+            if st.st_size > limit:
+                raise FleetError("fleet.too_large", size=st.st_size, limit=limit)
+            raw = fh.read(st.st_size + 1)  # read(limit) would allocate 64 MiB for every report
+            if len(raw) > st.st_size:  # grew since the stat
+                raw += fh.read(limit + 1 - len(raw))
     except OSError as exc:
         raise FleetError("fleet.unreadable", reason=exc.strerror or str(exc)) from None
     if len(raw) > limit:
@@ -154,11 +156,48 @@ def to_row(data: Dict[str, Any], source: str, sha256: str) -> ReportRow:
 
 
 Progress = Callable[[str, Optional[FleetError]], None]
+# (path, sha256, row or None when the store already has it, problem)
+Prepared = Tuple[str, str, Optional[ReportRow], Optional[FleetError]]
+
+
+def prepare(path: str, problem: Optional[FleetError], known: Callable[[str], bool]) -> Prepared:
+    """Read, hash, and — unless ``known`` says the store has those bytes — parse and validate one file."""
+    if problem is not None:
+        return path, "", None, problem
+    try:
+        raw = read_bytes(path)
+        sha = hashlib.sha256(raw).hexdigest()
+        if known(sha):
+            return path, sha, None, None  # a copy of a stored report: not even parsed
+        return path, sha, to_row(parse_report(raw), os.path.abspath(path), sha), None
+    except FleetError as exc:
+        return path, "", None, exc
+
+
+_WORKER_DB: List[Any] = []
+
+
+def _worker_start(db: str) -> None:
+    import sqlite3
+
+    _WORKER_DB.append(sqlite3.connect(db, timeout=60))  # a reader of its own (WAL: never blocked)
+
+
+def _worker_known(sha: str) -> bool:
+    return _WORKER_DB[0].execute("SELECT 1 FROM reports WHERE sha256 = ?", (sha,)).fetchone() is not None
+
+
+def _worker(item: Tuple[str, Optional[FleetError]]) -> Prepared:
+    return prepare(item[0], item[1], _worker_known)
 
 
 def ingest(store: Store, paths: Iterable[str], batch: int = BATCH, progress: Optional[Progress] = None,
-           now: Optional[datetime] = None) -> IngestResult:
-    """Validate and store every report under ``paths``; bad files are skipped and returned."""
+           now: Optional[datetime] = None, jobs: int = 1) -> IngestResult:
+    """Validate and store every report under ``paths``; bad files are skipped and returned.
+
+    ``jobs`` > 1 reads and parses in that many worker processes (JSON parsing is most of the
+    cost); this process alone writes, in file order, so batches and results are the same.
+    """
     stamp = int((now or datetime.now(timezone.utc)).timestamp())
     files = stored = duplicates = 0
     skipped: List[Skipped] = []
@@ -173,24 +212,29 @@ def ingest(store: Store, paths: Iterable[str], batch: int = BATCH, progress: Opt
             pending.clear()
             seen.clear()
 
-    for path, problem in expand(paths):
-        files += 1
-        if problem is None:
-            try:
-                raw = read_bytes(path)
-                sha = hashlib.sha256(raw).hexdigest()
-                if sha in seen or store.has_report(sha):
-                    duplicates += 1  # a copy of a stored report: not even parsed
-                else:
-                    seen.add(sha)
-                    pending.append(to_row(parse_report(raw), os.path.abspath(path), sha))
-            except FleetError as exc:
-                problem = exc
-        if problem is not None:
-            skipped.append(Skipped(path, problem))
-        if progress is not None:
-            progress(path, problem)
-        if len(pending) >= batch:
-            flush()
+    def take(prepared: Iterable[Prepared]) -> None:
+        nonlocal files, duplicates
+        for path, sha, row, problem in prepared:
+            files += 1
+            if problem is not None:
+                skipped.append(Skipped(path, problem))
+            elif row is None or sha in seen:
+                duplicates += 1
+            else:
+                seen.add(sha)
+                pending.append(row)
+            if progress is not None:
+                progress(path, problem)
+            if len(pending) >= batch:
+                flush()
+
+    if jobs <= 1:
+        take(prepare(path, problem, store.has_report) for path, problem in expand(paths))
+    else:
+        import multiprocessing
+
+        # spawn: a forked child would inherit this process's open SQLite connection
+        with multiprocessing.get_context("spawn").Pool(jobs, _worker_start, (store.path,)) as pool:
+            take(pool.imap(_worker, expand(paths), chunksize=32))
     flush()
     return IngestResult(files=files, stored=stored, duplicates=duplicates, skipped=tuple(skipped))

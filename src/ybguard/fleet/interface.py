@@ -13,6 +13,11 @@ class FleetError(Exception):
         self.key = key
         self.args_map: Dict[str, Any] = args
 
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        """Picklable (ingest --jobs sends it between processes): Exception's default would call
+        FleetError(key, args) and lose the keyword arguments."""
+        return (type(self), (self.key,), {"args_map": self.args_map})
+
     def render(self, lang: str) -> str:
         from ..i18n import t
 
