@@ -10,8 +10,13 @@ SYSTEM_TOOLS := ip:iproute2 tcpdump:tcpdump nft:nftables iptables:iptables deboo
                 busybox:busybox dash:dash \
                 chromium:chromium pdftoppm:poppler-utils pdftotext:poppler-utils pdfinfo:poppler-utils \
                 systemd-analyze:systemd losetup:mount nsenter:util-linux
+# fleet: dashboard in headless Chromium (screenshot colours, PDF text), promtool, sshd "terminals"
+SYSTEM_TOOLS += convert:imagemagick promtool:prometheus sshd:openssh-server
+# ansible-core from PyPI, in its own venv (it pins its own Jinja2/PyYAML); the fleet Ansible test drives it
+ANSIBLE_VENV ?= .venv-ansible
+ANSIBLE := $(ANSIBLE_VENV)/bin/ansible-playbook
 
-.PHONY: all scan test lint unit sysdeps venv bench docs clean wine-deps dist-windows unit-py39 wheelhouse
+.PHONY: all scan test lint unit sysdeps venv bench docs clean wine-deps dist-windows unit-py39 wheelhouse ansible
 
 all: test
 
@@ -57,7 +62,13 @@ PYTEST := $(BIN)/pytest -q; rc=$$?; [ $$rc -eq 5 ] && { echo "pytest: no tests c
 unit: $(STAMP)
 	@$(PYTEST)
 
-test: sysdeps wine-deps $(STAMP) lint dist-windows
+$(ANSIBLE):
+	$(PYTHON) -m venv $(ANSIBLE_VENV)
+	$(ANSIBLE_VENV)/bin/python -m pip install -q ansible-core
+
+ansible: $(ANSIBLE)
+
+test: sysdeps wine-deps $(STAMP) $(ANSIBLE) lint dist-windows
 	@$(PYTEST)
 	@$(MAKE) --no-print-directory unit-py39
 
@@ -114,4 +125,4 @@ wheelhouse: $(STAMP)
 	  $(foreach p,$(WHEEL_PLATFORMS),--platform $(p))
 
 clean:
-	rm -rf $(VENV) .venv39 .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info
+	rm -rf $(VENV) $(ANSIBLE_VENV) .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info

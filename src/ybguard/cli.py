@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
 import sys
 import tempfile
 from datetime import datetime, timezone
@@ -72,6 +73,16 @@ def write_atomic(path: str, text: str, exclusive: bool = False) -> None:
     not exist (FileExistsError otherwise) — the temp file is linked into place, and link(2)
     fails when the name exists, so a file created meanwhile is never overwritten.
     """
+    try:
+        existing = os.stat(path).st_mode
+    except OSError:
+        existing = None
+    if existing is not None and not stat.S_ISREG(existing):
+        # /dev/null, a FIFO, a terminal: write into it. Renaming over it would replace the device
+        # itself with a regular file (``--output /dev/null`` in a crontab did exactly that).
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        return
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".ybguard-", suffix=".tmp", dir=directory)
     try:
@@ -562,6 +573,11 @@ def _checks_markdown(rows: list) -> str:
                 f"- 整改: {r['remediation_zh']}",
                 f"- Fix: {r['remediation_en']}", ""]
     return "\n".join(out)
+
+
+from .fleet.cli import fleet as _fleet  # noqa: E402 - after Abort2, which its commands raise
+
+cli.add_command(_fleet)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:

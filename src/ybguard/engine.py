@@ -189,7 +189,8 @@ def _host_info(facts: FactSet, target: Target) -> HostInfo:
         ident = facts.get("host.identity")
         return HostInfo(hostname=_clean(ident.hostname), os=_clean(ident.os), kernel=_clean(ident.kernel),
                         target=target.kind, root=target.root, arch=_clean(ident.arch),
-                        os_version=_clean(getattr(ident, "os_version", "")))
+                        os_version=_clean(getattr(ident, "os_version", "")),
+                        machine_id=_clean(getattr(ident, "machine_id", "")))
     except Exception:  # noqa: BLE001 - identity is best effort; checks carry the verdict
         return HostInfo(hostname="unknown", os="unknown", kernel="", target=target.kind, root=target.root)
 

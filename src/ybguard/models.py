@@ -92,6 +92,7 @@ class HostInfo:
     root: str
     arch: str = ""
     os_version: str = ""  # VERSION_ID (Linux) or the build (Windows); ``os`` is the display name
+    machine_id: str = ""  # /etc/machine-id or the registry MachineGuid; "" when unknown
 
 
 @dataclass(frozen=True)

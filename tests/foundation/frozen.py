@@ -48,7 +48,8 @@ def frozen_report(lang: str = "en", hostname: str = "yb-term-07") -> Report:
     return Report(
         tool_version="0.1.0",
         host=HostInfo(hostname=hostname, os="Debian GNU/Linux 12 (bookworm)", kernel="Linux 6.1.0-13-amd64",
-                      target=TargetKind.LIVE, root="/", arch="x86_64", os_version="12"),
+                      target=TargetKind.LIVE, root="/", arch="x86_64", os_version="12",
+                      machine_id="4c4c4544004a3710804fb7c04f4e3232"),
         policy=PolicyRef("yb-terminal-example", 3, "0" * 64, "/etc/ybguard/policy.yaml"),
         started_at="2026-11-26T02:00:00+08:00", duration_ms=312, lang=lang, findings=findings,
     )

@@ -163,7 +163,7 @@ def test_scan_exit_codes(with_demo, image, content, code, verdict):
     validate_report(data)
     assert data["summary"]["status"] == verdict
     assert data["host"] == {"hostname": "golden-01", "os": "Debian GNU/Linux 12 (bookworm)", "os_version": "12",
-                            "kernel": "", "arch": "", "target": "rootfs", "root": str(image)}
+                            "kernel": "", "machine_id": "", "arch": "", "target": "rootfs", "root": str(image)}
 
 
 def test_fail_on(with_demo, image):

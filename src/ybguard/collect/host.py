@@ -11,6 +11,7 @@ import struct
 from dataclasses import dataclass
 from typing import Dict, List, Optional
 
+from ..target.interface import Target
 from .interface import CollectContext
 
 
@@ -21,6 +22,7 @@ class HostIdentity:
     kernel: str
     arch: str
     os_version: str = ""
+    machine_id: str = ""  # the stable id fleet tools key a terminal by (with the host name); "" = unknown
 
 
 def parse_os_release(text: str) -> Dict[str, str]:
@@ -60,6 +62,30 @@ def newest_kernel(names: List[str]) -> str:
     return max(names, key=_version_key) if names else ""
 
 
+_MACHINE_ID = re.compile(r"[0-9a-f]{32}")
+MACHINE_ID_FILES = ("/etc/machine-id", "/var/lib/dbus/machine-id")  # systemd's, then D-Bus's own copy
+
+
+def parse_machine_id(text: str) -> str:
+    """machine-id(5): 32 hexadecimal characters and a newline. An empty file or ``uninitialized``
+    (golden images ship one so that the first boot makes a new id) is no id at all: ""."""
+    value = text.strip().lower()
+    return value if _MACHINE_ID.fullmatch(value) else ""
+
+
+def read_machine_id(target: Target) -> str:
+    """The terminal's machine-id, "" when no readable file holds a valid one (identity is best effort)."""
+    for path in MACHINE_ID_FILES:
+        try:
+            text = target.read_text_optional(path, limit=4096)
+        except OSError:
+            continue
+        value = parse_machine_id(text or "")
+        if value:
+            return value
+    return ""
+
+
 def collect_host(ctx: CollectContext) -> HostIdentity:
     target = ctx.target
     release = target.read_text_optional("/etc/os-release") or target.read_text_optional("/usr/lib/os-release") or ""
@@ -86,7 +112,8 @@ def collect_host(ctx: CollectContext) -> HostIdentity:
             arch = parse_elf_machine(header) or ""
             if arch:
                 break
-    return HostIdentity(hostname=hostname, os=os_name, kernel=kernel, arch=arch, os_version=os_version)
+    return HostIdentity(hostname=hostname, os=os_name, kernel=kernel, arch=arch, os_version=os_version,
+                        machine_id=read_machine_id(target))
 
 
 LINUX = {"host.identity": collect_host}

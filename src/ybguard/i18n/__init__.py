@@ -19,6 +19,7 @@ from . import (
     deploy,
     evidence,
     examined,
+    fleet,
     help,
     netconfig,
     network,
@@ -44,6 +45,7 @@ _CATALOGUES = (
     examined,
     help,
     deploy,
+    fleet,
 )
 
 

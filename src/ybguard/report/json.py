@@ -31,7 +31,7 @@ def report_data(report: Report) -> Dict[str, Any]:
         "schema": SCHEMA,
         "tool": {"name": "ybguard", "version": report.tool_version},
         "host": {"hostname": report.host.hostname, "os": report.host.os, "os_version": report.host.os_version,
-                 "kernel": report.host.kernel,
+                 "kernel": report.host.kernel, "machine_id": report.host.machine_id,
                  "arch": report.host.arch, "target": report.host.target.value, "root": report.host.root},
         "policy": policy,
         "started_at": report.started_at,

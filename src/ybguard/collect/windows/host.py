@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Dict, Optional, Tuple
 
 from ...target.windows import RegKey
@@ -39,11 +40,22 @@ def collect_host(ctx: CollectContext) -> HostIdentity:
     env = _system_key(reg, "Control\\Session Manager\\Environment")
     arch = env.str_value("PROCESSOR_ARCHITECTURE") if env is not None else ""
     software = reg.software
+    machine_id = ""
     if software is None:
         os_name, kernel = "Windows (SOFTWARE hive not given)", ""
     else:
         os_name, kernel = _os_name(software.key("Microsoft\\Windows NT\\CurrentVersion"))
-    return HostIdentity(hostname=hostname, os=os_name, kernel=kernel, arch=arch)
+        machine_id = machine_guid(software.key("Microsoft\\Cryptography"))
+    return HostIdentity(hostname=hostname, os=os_name, kernel=kernel, arch=arch, machine_id=machine_id)
+
+
+_GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def machine_guid(key: Optional[RegKey]) -> str:
+    """HKLM\\SOFTWARE\\Microsoft\\Cryptography\\MachineGuid, lower case; "" when absent or not a GUID."""
+    value = key.str_value("MachineGuid").strip().strip("{}").lower() if key is not None else ""
+    return value if _GUID.fullmatch(value) else ""
 
 
 FACTS: Dict[str, Collector] = {"host.identity": collect_host}
