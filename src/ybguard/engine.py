@@ -56,11 +56,14 @@ def evaluate_check(check: Check, facts: FactSet, policy: Policy, lang: str) -> L
             subject=_clean(result.subject), message=_clean(_text(result.message, lang)), rule=check.rule,
             remediation=check.remediation(lang), title=check.title(lang), area=check.area,
             evidence=tuple(Evidence(_clean(e.source), _clean(e.detail)) for e in result.evidence),
+            clauses=check.clause_refs(policy.djbh_level),
         )
 
     def problem(status: Status, key: str, **args: Any) -> Finding:
         return make(Result(status, check.subject, msg(key, **args)))
 
+    if check.min_level > policy.djbh_level:
+        return [problem(Status.NOT_APPLICABLE, "djbh.level_only", level=check.min_level, policy=policy.djbh_level)]
     for key in check.needs:
         try:
             facts.get(key)

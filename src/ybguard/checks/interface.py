@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterable, Mapping, Optional, Tuple
 
 from ..models import Evidence, Severity, Status
 from ..policy.schema import Policy
+from .clauses import Clause
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,12 @@ class Check:
     needs: Tuple[str, ...]  # fact keys
     evaluate: Evaluate
     subject: str = "host"  # subject of the pass finding when nothing is wrong
+    clauses: Tuple[Clause, ...] = ()  # GB/T 22239-2019 items (checks/clauses.py); ``rule`` stays the 医保 text
+    min_level: int = 2  # 等保 level from which the check applies (3: level-3-only items)
+
+    def clause_refs(self, level: int) -> Tuple[str, ...]:
+        """The GB/T 22239-2019 items this check serves at the policy's ``djbh_level``."""
+        return tuple(ref for ref in (c.at(level) for c in self.clauses) if ref)
 
     @property
     def area(self) -> str:

@@ -1,0 +1,338 @@
+"""Patch level (GB/T 22239-2019 8.1.4.4 e): pending security updates and the running kernel.
+
+Linux (Debian family): the security suites' package lists apt already downloaded
+(/var/lib/apt/lists/*security*_Packages, plain or compressed) against the dpkg database, with
+dpkg's own version ordering; the lists' age says how current that answer can be. RPM hosts keep
+their advisories in dnf/yum caches that are not read yet: an error, never a pass.
+Windows: CurrentBuild.UBR, the servicing packages (KB and rollups) and their install time, and
+a pending reboot.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import lzma
+import re
+import struct
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import Dict, List, Optional, Tuple
+
+from ..facts.djbh import KernelState, PatchState
+from ..target.interface import Target, TargetError, Unsupported
+from ..target.windows import filetime_to_datetime
+from . import djbhbase as b
+from .interface import CollectContext, Collector, FactError
+
+# --- dpkg version ordering (deb-version(7)) ----------------------------------------------------
+
+
+def _order(ch: str) -> int:
+    if ch == "~":
+        return -1
+    if ch.isdigit():
+        return 0
+    if ch.isalpha():
+        return ord(ch)
+    return ord(ch) + 256
+
+
+def _compare_part(a: str, b_: str) -> int:
+    i = j = 0
+    while i < len(a) or j < len(b_):
+        diff = 0
+        while (i < len(a) and not a[i].isdigit()) or (j < len(b_) and not b_[j].isdigit()):
+            ac = _order(a[i]) if i < len(a) and not a[i].isdigit() else 0
+            bc = _order(b_[j]) if j < len(b_) and not b_[j].isdigit() else 0
+            if ac != bc:
+                return -1 if ac < bc else 1
+            i += 1
+            j += 1
+        while i < len(a) and a[i] == "0":
+            i += 1
+        while j < len(b_) and b_[j] == "0":
+            j += 1
+        while i < len(a) and a[i].isdigit() and j < len(b_) and b_[j].isdigit():
+            if not diff:
+                diff = (a[i] > b_[j]) - (a[i] < b_[j])
+            i += 1
+            j += 1
+        if i < len(a) and a[i].isdigit():
+            return 1
+        if j < len(b_) and b_[j].isdigit():
+            return -1
+        if diff:
+            return diff
+    return 0
+
+
+def dpkg_compare(a: str, b_: str) -> int:
+    """-1, 0 or 1 as ``dpkg --compare-versions`` orders ``[epoch:]upstream[-revision]``."""
+    def split(v: str) -> Tuple[int, str, str]:
+        epoch, _, rest = v.partition(":") if ":" in v else ("0", "", v)
+        upstream, _, revision = rest.rpartition("-") if "-" in rest else (rest, "", "0")
+        return int(epoch or 0), upstream, revision
+
+    ea, ua, ra = split(a)
+    eb, ub, rb = split(b_)
+    if ea != eb:
+        return -1 if ea < eb else 1
+    return _compare_part(ua, ub) or _compare_part(ra, rb)
+
+
+# --- LZ4 frames (apt's default list compression on Debian 12 / Ubuntu) -------------------------
+
+def lz4_frame_decompress(data: bytes) -> bytes:
+    """A pure-Python LZ4 frame decoder (the format of lz4(1) and apt's ``.lz4`` lists)."""
+    out = bytearray()
+    pos = 0
+    while pos < len(data):
+        magic = struct.unpack_from("<I", data, pos)[0]
+        if 0x184D2A50 <= magic <= 0x184D2A5F:  # skippable frame
+            pos += 8 + struct.unpack_from("<I", data, pos + 4)[0]
+            continue
+        if magic != 0x184D2204:
+            raise ValueError("not an LZ4 frame")
+        flg = data[pos + 4]
+        pos += 6 + (8 if flg & 0x08 else 0) + (4 if flg & 0x01 else 0) + 1
+        block_checksum = bool(flg & 0x10)
+        while True:
+            size = struct.unpack_from("<I", data, pos)[0]
+            pos += 4
+            if size == 0:
+                break
+            raw, size = bool(size & 0x80000000), size & 0x7FFFFFFF
+            block = data[pos:pos + size]
+            pos += size + (4 if block_checksum else 0)
+            if raw:
+                out += block
+            else:
+                _lz4_block(block, out)
+        pos += 4 if flg & 0x04 else 0
+    return bytes(out)
+
+
+def _lz4_block(src: bytes, out: bytearray) -> None:
+    i, n = 0, len(src)
+    while i < n:
+        token = src[i]
+        i += 1
+        lit = token >> 4
+        if lit == 15:
+            while True:
+                extra = src[i]
+                i += 1
+                lit += extra
+                if extra != 255:
+                    break
+        out += src[i:i + lit]
+        i += lit
+        if i >= n:
+            return
+        offset = src[i] | (src[i + 1] << 8)
+        i += 2
+        length = token & 15
+        if length == 15:
+            while True:
+                extra = src[i]
+                i += 1
+                length += extra
+                if extra != 255:
+                    break
+        length += 4
+        start = len(out) - offset
+        if offset <= 0 or start < 0:
+            raise ValueError("corrupt LZ4 block")
+        if offset >= length:
+            out += out[start:start + length]
+        else:
+            for k in range(length):
+                out.append(out[start + k])
+
+
+def decompress_list(name: str, data: bytes) -> str:
+    if name.endswith(".lz4"):
+        data = lz4_frame_decompress(data)
+    elif name.endswith(".gz"):
+        data = gzip.decompress(data)
+    elif name.endswith(".xz") or name.endswith(".lzma"):
+        data = lzma.decompress(data)
+    elif name.endswith(".bz2"):
+        data = bz2.decompress(data)
+    return data.decode("utf-8", "replace")
+
+
+# --- Linux: pending security updates -----------------------------------------------------------
+
+LISTS = "/var/lib/apt/lists"
+_LIST = re.compile(r"security.*_Packages(\.(lz4|gz|xz|bz2|lzma))?$")
+_STANZA_FIELD = re.compile(r"^(Package|Version|Architecture): *(.+)$", re.M)
+
+
+def parse_packages_index(text: str) -> Dict[Tuple[str, str], str]:
+    """(package, architecture) -> highest version in an apt Packages index."""
+    out: Dict[Tuple[str, str], str] = {}
+    for stanza in text.split("\n\n"):
+        fields = dict(_STANZA_FIELD.findall(stanza))
+        name, version = fields.get("Package", "").strip(), fields.get("Version", "").strip()
+        if not name or not version:
+            continue
+        key = (name, fields.get("Architecture", "").strip())
+        if key not in out or dpkg_compare(version, out[key]) > 0:
+            out[key] = version
+    return out
+
+
+def release_date(text: str) -> Optional[datetime]:
+    m = re.search(r"^Date: *(.+)$", text, re.M)
+    if m is None:
+        return None
+    try:
+        return parsedate_to_datetime(m.group(1).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def _read_list(target: Target, path: str) -> str:
+    if target.is_live and not path.endswith("_Packages"):
+        try:  # apt's own reader is C-fast for .lz4; the pure decoder serves images and evidence
+            return target.run(["/usr/lib/apt/apt-helper", "cat-file", path], timeout=30)
+        except TargetError:
+            pass
+    return decompress_list(path, target.read_bytes(path))
+
+
+def linux_patches(ctx: CollectContext) -> PatchState:
+    target = ctx.target
+    now = ctx.options.now or datetime.now(timezone.utc)
+    packages = ctx.facts.get("software.packages")
+    if not any(p.manager == "dpkg" for p in packages):
+        if any(p.manager == "rpm" for p in packages):
+            raise FactError("djbh.rpm_updates_unsupported")
+        raise FactError("djbh.no_package_manager")
+    names = [n for n in target.listdir(LISTS) if _LIST.search(n)]
+    # one index per suite/component/arch: prefer the plain file when both exist
+    chosen: Dict[str, str] = {}
+    for n in names:
+        stem = n.split("_Packages", 1)[0]
+        if stem not in chosen or n.endswith("_Packages"):
+            chosen[stem] = n
+    sources: List[Tuple[str, str]] = []
+    available: Dict[Tuple[str, str], str] = {}
+    oldest: Optional[datetime] = None
+    for stem, name in sorted(chosen.items()):
+        path = f"{LISTS}/{name}"
+        try:
+            text = _read_list(target, path)
+        except (ValueError, EOFError, OSError, lzma.LZMAError) as exc:
+            if isinstance(exc, PermissionError):
+                raise
+            raise FactError("djbh.list_unreadable", path=path, reason=str(exc)) from exc
+        for key, version in parse_packages_index(text).items():
+            if key not in available or dpkg_compare(version, available[key]) > 0:
+                available[key] = version
+        suite = stem.split("_dists_", 1)[-1].split("_", 1)[0] if "_dists_" in stem else stem
+        release_path = next((f"{LISTS}/{stem.split('_dists_', 1)[0]}_dists_{suite}_{r}" for r in ("InRelease", "Release")
+                             if "_dists_" in stem and target.exists(
+                                 f"{LISTS}/{stem.split('_dists_', 1)[0]}_dists_{suite}_{r}")), None)
+        date = release_date(target.read_text(release_path)) if release_path else None
+        if date is not None and (oldest is None or date < oldest):
+            oldest = date
+        sources.append((path, f"{suite}; Release Date {date.isoformat() if date else '(unknown)'}"))
+    by_name: Dict[str, str] = {}
+    for (name, _arch), version in available.items():
+        if name not in by_name or dpkg_compare(version, by_name[name]) > 0:
+            by_name[name] = version
+    pending = []
+    for p in packages:
+        best = by_name.get(p.name) if p.manager == "dpkg" and p.state in ("installed", "") else None
+        if best is not None and p.version and dpkg_compare(p.version, best) < 0:
+            pending.append((p.name, p.version, best))
+    age = None if oldest is None else max(0, (now - oldest).days)
+    newest = _newest_dpkg_change(target)
+    sources.append(("/var/lib/dpkg/info", f"newest package change {newest.date().isoformat() if newest else '(unknown)'}"))
+    return PatchState(last_update=newest.date().isoformat() if newest else None,
+                      age_days=None if newest is None else max(0, (now - newest).days),
+                      pending=tuple(sorted(set(pending))), lists_age_days=age if chosen else None,
+                      sources=tuple(sources))
+
+
+def _newest_dpkg_change(target: Target) -> Optional[datetime]:
+    """When dpkg last installed or upgraded something: the newest ``*.list`` in its database."""
+    newest = 0.0
+    for name in target.listdir("/var/lib/dpkg/info"):
+        if name.endswith(".list"):
+            newest = max(newest, target.lstat(f"/var/lib/dpkg/info/{name}").st_mtime)
+    return datetime.fromtimestamp(newest, timezone.utc) if newest else None
+
+
+# --- Linux: kernel -----------------------------------------------------------------------------
+
+_FLAVOUR = re.compile(r"^[\d.]+(?:-[\d.]+)?")
+
+
+def linux_kernel(ctx: CollectContext) -> KernelState:
+    target = ctx.target
+    target.require_live()  # an image runs no kernel
+    running = target.read_text("/proc/sys/kernel/osrelease", limit=4096).strip()
+    flavour = _FLAVOUR.sub("", running)
+    installed = [n for n in target.listdir("/lib/modules")
+                 if _FLAVOUR.sub("", n) == flavour and target.is_dir(f"/lib/modules/{n}/kernel")]
+    if running not in installed and not installed:
+        raise Unsupported("djbh.kernel_not_here", running=running)
+    newest = running
+    for n in installed:
+        if dpkg_compare(n, newest) > 0:
+            newest = n
+    return KernelState(running, newest, (("/proc/sys/kernel/osrelease", running),
+                                         ("/lib/modules", ", ".join(installed))))
+
+
+# --- Windows -----------------------------------------------------------------------------------
+
+CBS = "Microsoft\\Windows\\CurrentVersion\\Component Based Servicing"
+CURRENT_VERSION = "Microsoft\\Windows NT\\CurrentVersion"
+CBS_INSTALLED = 112
+_KB = re.compile(r"^Package_(?:\d+_)?for_(KB\d+|RollupFix)", re.I)
+
+
+def windows_patches(ctx: CollectContext) -> PatchState:
+    reg = b.registry(ctx)
+    now = ctx.options.now or datetime.now(timezone.utc)
+    cur = b.software_key(reg, CURRENT_VERSION)
+    build = ""
+    if cur is not None:
+        build = cur.str_value("CurrentBuild") or cur.str_value("CurrentBuildNumber")
+        ubr = cur.int_value("UBR")
+        build = f"{build}.{ubr}" if build and ubr is not None else build
+    packages = b.software_key(reg, f"{CBS}\\Packages")
+    newest: Optional[datetime] = None
+    kbs = set()
+    for key in packages.subkeys() if packages is not None else []:
+        m = _KB.match(key.name)
+        if m is None or key.int_value("CurrentState") != CBS_INSTALLED:
+            continue
+        kbs.add(m.group(1).upper())
+        high, low = key.int_value("InstallTimeHigh"), key.int_value("InstallTimeLow")
+        when = filetime_to_datetime((high << 32) | low) if high is not None and low is not None else None
+        if when is not None and (newest is None or when > newest):
+            newest = when
+    reboot = any(b.software_key(reg, p) is not None for p in (
+        f"{CBS}\\RebootPending", "Microsoft\\Windows\\CurrentVersion\\WindowsUpdate\\Auto Update\\RebootRequired"))
+    return PatchState(last_update=newest.date().isoformat() if newest else None,
+                      age_days=None if newest is None else max(0, (now - newest).days), build=build,
+                      pending_reboot=reboot, kind="windows", sources=(
+                          (cur.path if cur is not None else f"HKLM\\SOFTWARE\\{CURRENT_VERSION}", f"build {build or '(unknown)'}"),
+                          (packages.path if packages is not None else f"HKLM\\SOFTWARE\\{CBS}\\Packages",
+                           f"{len(kbs)} updates installed: {', '.join(sorted(kbs)[-8:])}"
+                           f"; newest {newest.isoformat() if newest else '(none)'}")))
+
+
+def windows_kernel(ctx: CollectContext) -> KernelState:
+    b.registry(ctx)
+    raise Unsupported("djbh.kernel_windows")
+
+
+LINUX: Dict[str, Collector] = {"patches.state": linux_patches, "patches.kernel": linux_kernel}
+WINDOWS: Dict[str, Collector] = {"patches.state": windows_patches, "patches.kernel": windows_kernel}
