@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import messages, policy, root_outcome, scan
 from djbhroots import (
     PAM_AUTH,
     PAM_PASSWORD,
@@ -23,6 +22,7 @@ from djbhroots import (
     security_lists,
     write,
 )
+from djbhscan import messages, policy, root_outcome, scan
 from ybguard.target.linux import RootfsTarget
 
 DJBH = ("logon.*", "audit.*", "hardening.*", "malware.*", "patches.*")
