@@ -268,3 +268,12 @@ def test_debian_root_real_files(debian_root_path: Path) -> None:
     assert got["hardening.firewall"] == {"fail": {"firewall"}}
     assert got["malware.antivirus"] == {"fail": {"antivirus"}}
     assert got["patches.security-updates"] == {"fail": {"package lists"}}  # debootstrap fetched no security suite
+
+
+def test_faillock_preauth_alone_counts_nothing(hardened: Path) -> None:
+    """Without its authfail line pam_faillock records no failure, so the account never locks."""
+    auth = hardened / "etc/pam.d/common-auth"
+    auth.write_text("\n".join(line for line in PAM_AUTH.splitlines() if "authfail" not in line) + "\n")
+    report = scan(RootfsTarget(str(hardened)), "logon.lockout")
+    assert {f.status.value for f in report.findings} == {"fail"}
+    assert any("no authfail line" in e.detail for f in report.findings for e in f.evidence)

@@ -67,6 +67,8 @@ def linux_listeners(target: Target) -> Tuple[Listener, ...]:
     for proto, path, family in PROC_NET:
         text = target.read_text_optional(path)
         if text is None:
+            if family == 4:  # every live kernel has the IPv4 tables: their absence is no "nothing listens"
+                raise FileNotFoundError(2, "No such file or directory", path)
             continue  # IPv6 disabled: no tcp6 table
         out.extend(parse_proc_net(text, proto, family, path))
     seen, unique = set(), []

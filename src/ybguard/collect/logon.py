@@ -83,23 +83,34 @@ FAILLOCK_CONF = "/etc/security/faillock.conf"
 def stack_lockout(text: str, faillock_conf: Dict[str, str]) -> Tuple[int, Optional[int], Optional[int], str]:
     """(deny, unlock minutes, interval minutes, how) of one auth stack; deny 0 = never locks.
 
-    pam_faillock defaults: deny=3, unlock_time=600 s, fail_interval=900 s (faillock.conf(5)),
-    unlock_time=0 = until an administrator resets it. pam_tally2/pam_tally lock only with deny=.
+    pam_faillock counts a failure only on its ``authfail`` line (a ``preauth`` line alone checks a
+    tally nothing fills); defaults deny=3, unlock_time=600 s, fail_interval=900 s (faillock.conf(5)),
+    unlock_time=0 = until an administrator resets it; across its lines the weakest deny counts.
+    pam_tally2/pam_tally lock only with ``deny=``.
     """
+    faillock = []
     for _n, control, module, args, raw in b.pam_lines(text, "auth"):
         if control == "optional":
             continue
         if module == "pam_faillock.so":
             settings = dict(faillock_conf)
             settings.update(args)
-            deny = b.int_or(settings.get("deny"), 3) or 0
-            unlock = b.int_or(settings.get("unlock_time"), 600)
-            interval = b.int_or(settings.get("fail_interval"), 900)
-            return deny, None if unlock is None else (unlock + 59) // 60, None if interval is None else interval // 60, raw
-        if module in ("pam_tally2.so", "pam_tally.so"):
+            faillock.append((settings, raw))
+        elif module in ("pam_tally2.so", "pam_tally.so"):
             deny = b.int_or(args.get("deny"), 0) or 0
             unlock = b.int_or(args.get("unlock_time"), 0)
             return deny, None if unlock is None else (unlock + 59) // 60, None, raw
+    if faillock:
+        how = " | ".join(raw for _s, raw in faillock)
+        if not any("authfail" in settings for settings, _raw in faillock):
+            return 0, None, None, f"{how}: no authfail line, so no failure is counted"
+        denies = [b.int_or(s.get("deny"), 3) or 0 for s, _r in faillock]
+        deny = 0 if 0 in denies else max(denies)
+        unlocks = [b.int_or(s.get("unlock_time"), 600) for s, _r in faillock]
+        unlock = None if any(u is None for u in unlocks) else max(u for u in unlocks if u is not None)
+        interval = b.int_or(faillock[0][0].get("fail_interval"), 900)
+        return (deny, None if unlock is None else (unlock + 59) // 60 if unlock else 0,
+                None if interval is None else interval // 60, how)
     return 0, None, None, "no pam_faillock / pam_tally2 auth line"
 
 

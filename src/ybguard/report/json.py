@@ -15,8 +15,9 @@ def finding_data(f: Finding) -> Dict[str, Any]:
         "check": f.check, "status": f.status.value, "severity": f.severity.value, "subject": f.subject,
         "title": f.title, "area": f.area, "message": f.message, "rule": f.rule, "remediation": f.remediation,
         "evidence": [{"source": e.source, "detail": e.detail} for e in f.evidence],
-        "clauses": list(f.clauses),
     }
+    if f.clauses:  # GB/T 22239-2019 items (checks/clauses.py); absent when only a 医保 rule applies
+        data["clauses"] = list(f.clauses)
     if f.waiver is not None:
         data["waiver"] = {"reason": f.waiver.reason, "approved_by": f.waiver.approved_by,
                           "expires": f.waiver.expires, "expired": f.waiver.expired}
