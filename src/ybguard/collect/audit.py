@@ -131,7 +131,7 @@ def audit_rules(target: Target) -> List[Tuple[str, str]]:
 
 def linux_events(ctx: CollectContext) -> AuditEvents:
     target = ctx.target
-    units = b.enabled_units(target)
+    units = b.units(ctx)
     enabled = b.unit_enabled(units, "auditd.service")
     running = b.running_names(ctx)
     sources = [(w, "enabled") for _u, w in enabled]
@@ -165,7 +165,7 @@ def journald_storage(target: Target) -> Tuple[str, str]:
 
 def linux_storage(ctx: CollectContext) -> LogStorage:
     target = ctx.target
-    units = b.enabled_units(target)
+    units = b.units(ctx)
     stores: List[Tuple[str, bool, str]] = []
     if target.exists("/lib/systemd/systemd-journald") or target.exists("/usr/lib/systemd/systemd-journald"):
         storage, where = journald_storage(target)

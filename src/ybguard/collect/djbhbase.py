@@ -7,6 +7,7 @@ Each is read through the Target, so the same code serves a live host and an imag
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 import re
 import struct
@@ -44,9 +45,26 @@ def enabled_units(target: Target) -> Dict[str, str]:
     return out
 
 
+def units(ctx: CollectContext) -> Dict[str, str]:
+    """``enabled_units`` once per scan (several collectors ask): the fact ``system.enabled_units``."""
+    return dict(ctx.facts.get("system.enabled_units"))
+
+
+def collect_enabled_units(ctx: CollectContext) -> Dict[str, str]:
+    return enabled_units(ctx.target)
+
+
+@functools.lru_cache(maxsize=256)
+def globs(patterns: Tuple[str, ...], ignore_case: bool = False) -> re.Pattern[str]:
+    """One compiled regex for a set of globs (fnmatch compiles each pattern on every call)."""
+    return re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns) or "(?!)",
+                      re.IGNORECASE if ignore_case else 0)
+
+
 def unit_enabled(units: Dict[str, str], *patterns: str) -> List[Tuple[str, str]]:
     """(unit, where) of enabled units matching any glob (``ssh.service``, ``vncserver@*``)."""
-    return sorted((u, w) for u, w in units.items() if any(fnmatch.fnmatchcase(u, p) for p in patterns))
+    match = globs(patterns).match
+    return sorted((u, w) for u, w in units.items() if match(u))
 
 
 def running_names(ctx: CollectContext) -> Optional[Tuple[str, ...]]:

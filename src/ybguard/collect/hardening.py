@@ -25,6 +25,7 @@ from .interface import CollectContext, Collector
 PROC_NET = (("tcp", "/proc/net/tcp", 4), ("tcp", "/proc/net/tcp6", 6), ("udp", "/proc/net/udp", 4),
             ("udp", "/proc/net/udp6", 6))
 TCP_LISTEN, UDP_UNCONNECTED = "0A", "07"
+PROC_LIMIT = 16 * 1024 * 1024  # /proc files report size 0: read() would otherwise reserve the whole default limit
 
 
 def _proc_addr(hexaddr: str, family: int) -> str:
@@ -65,7 +66,7 @@ def is_loopback(address: str) -> bool:
 def linux_listeners(target: Target) -> Tuple[Listener, ...]:
     out: List[Listener] = []
     for proto, path, family in PROC_NET:
-        text = target.read_text_optional(path)
+        text = target.read_text_optional(path, limit=PROC_LIMIT)
         if text is None:
             if family == 4:  # every live kernel has the IPv4 tables: their absence is no "nothing listens"
                 raise FileNotFoundError(2, "No such file or directory", path)
@@ -96,8 +97,7 @@ NETWORK_SERVICES = {
 }
 
 
-def linux_services(target: Target) -> Tuple[ServiceState, ...]:
-    units = b.enabled_units(target)
+def linux_services(units: Dict[str, str]) -> Tuple[ServiceState, ...]:
     out = []
     for pattern, what in NETWORK_SERVICES.items():
         for unit, where in b.unit_enabled(units, pattern):
@@ -121,8 +121,8 @@ def linux_shares(target: Target, units: Dict[str, str]) -> List[Tuple[str, bool,
 def linux_exposure(ctx: CollectContext) -> Exposure:
     target = ctx.target
     listeners = linux_listeners(target) if target.is_live else None
-    units = b.enabled_units(target)
-    return Exposure(listeners, linux_services(target), tuple(linux_shares(target, units)))
+    units = b.units(ctx)
+    return Exposure(listeners, linux_services(units), tuple(linux_shares(target, units)))
 
 
 # --- Linux: autorun ----------------------------------------------------------------------------
@@ -204,8 +204,7 @@ def _live_linux_firewall(target: Target) -> List[FirewallProfile]:
     return out
 
 
-def _saved_linux_firewall(target: Target) -> List[FirewallProfile]:
-    units = b.enabled_units(target)
+def _saved_linux_firewall(target: Target, units: Dict[str, str]) -> List[FirewallProfile]:
     out = []
     ufw = b.parse_ini("[x]\n" + (target.read_text_optional("/etc/ufw/ufw.conf") or "")).get("x", {})
     if ufw:
@@ -241,7 +240,7 @@ def _saved_linux_firewall(target: Target) -> List[FirewallProfile]:
 
 def linux_firewall(ctx: CollectContext) -> Firewall:
     target = ctx.target
-    profiles = _live_linux_firewall(target) if target.is_live else _saved_linux_firewall(target)
+    profiles = _live_linux_firewall(target) if target.is_live else _saved_linux_firewall(target, b.units(ctx))
     return Firewall(tuple(profiles), "any")
 
 
@@ -365,7 +364,7 @@ def windows_autorun(ctx: CollectContext) -> Autorun:
     return Autorun("Explorer AutoRun/AutoPlay", off, tuple(sources))
 
 
-LINUX: Dict[str, Collector] = {"hardening.exposure": linux_exposure, "hardening.autorun": linux_autorun,
+LINUX: Dict[str, Collector] = {"system.enabled_units": b.collect_enabled_units, "hardening.exposure": linux_exposure, "hardening.autorun": linux_autorun,
                                "hardening.firewall": linux_firewall}
 WINDOWS: Dict[str, Collector] = {"hardening.exposure": windows_exposure, "hardening.autorun": windows_autorun,
                                  "hardening.firewall": windows_firewall}

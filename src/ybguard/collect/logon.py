@@ -294,7 +294,7 @@ VNC_UNITS = ("x11vnc*", "vncserver*", "tigervnc*", "xvnc*", "vino-server*", "tig
 
 def linux_remote(ctx: CollectContext) -> Tuple[RemoteService, ...]:
     target = ctx.target
-    units = b.enabled_units(target)
+    units = b.units(ctx)
     listening: List[int] = []
     if target.is_live:
         listening = [lst.port for lst in ctx.facts.get("hardening.exposure").listeners or ()]

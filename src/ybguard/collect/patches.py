@@ -17,7 +17,7 @@ import re
 import struct
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 from ..facts.djbh import KernelState, PatchState
 from ..target.interface import Target, TargetError, Unsupported
@@ -167,20 +167,29 @@ def decompress_list(name: str, data: bytes) -> str:
 
 LISTS = "/var/lib/apt/lists"
 _LIST = re.compile(r"security.*_Packages(\.(lz4|gz|xz|bz2|lzma))?$")
-_STANZA_FIELD = re.compile(r"^(Package|Version|Architecture): *(.+)$", re.M)
+def parse_packages_index(text: str, wanted: Optional[Set[str]] = None) -> Dict[str, str]:
+    """package -> highest version in an apt Packages index (only ``wanted`` names when given).
 
-
-def parse_packages_index(text: str) -> Dict[Tuple[str, str], str]:
-    """(package, architecture) -> highest version in an apt Packages index."""
-    out: Dict[Tuple[str, str], str] = {}
-    for stanza in text.split("\n\n"):
-        fields = dict(_STANZA_FIELD.findall(stanza))
-        name, version = fields.get("Package", "").strip(), fields.get("Version", "").strip()
-        if not name or not version:
-            continue
-        key = (name, fields.get("Architecture", "").strip())
-        if key not in out or dpkg_compare(version, out[key]) > 0:
-            out[key] = version
+    apt writes every stanza starting with ``Package:``; the index is walked stanza to stanza with
+    ``str.find`` so a 4 MB security list is not copied into pieces.
+    """
+    out: Dict[str, str] = {}
+    at = 0 if text.startswith("Package:") else (text.find("\nPackage:") + 1 or -1)
+    while at >= 0:
+        eol = text.find("\n", at)
+        nxt = text.find("\nPackage:", at)
+        end = len(text) if nxt < 0 else nxt
+        name = text[at + 8:eol if 0 <= eol < end else end].strip()
+        if name and (wanted is None or name in wanted):
+            v = text.find("\nVersion:", at, end)
+            if v >= 0:
+                stop = text.find("\n", v + 1, end)
+                version = text[v + 9:stop if stop >= 0 else end].strip()
+                if version and (name not in out or dpkg_compare(version, out[name]) > 0):
+                    out[name] = version
+        if nxt < 0:
+            break
+        at = nxt + 1
     return out
 
 
@@ -219,7 +228,8 @@ def linux_patches(ctx: CollectContext) -> PatchState:
         if stem not in chosen or n.endswith("_Packages"):
             chosen[stem] = n
     sources: List[Tuple[str, str]] = []
-    available: Dict[Tuple[str, str], str] = {}
+    installed = {p.name for p in packages if p.manager == "dpkg" and p.state in ("installed", "")}
+    by_name: Dict[str, str] = {}
     oldest: Optional[datetime] = None
     for stem, name in sorted(chosen.items()):
         path = f"{LISTS}/{name}"
@@ -229,9 +239,9 @@ def linux_patches(ctx: CollectContext) -> PatchState:
             if isinstance(exc, PermissionError):
                 raise
             raise FactError("djbh.list_unreadable", path=path, reason=str(exc)) from exc
-        for key, version in parse_packages_index(text).items():
-            if key not in available or dpkg_compare(version, available[key]) > 0:
-                available[key] = version
+        for pkg, version in parse_packages_index(text, installed).items():
+            if pkg not in by_name or dpkg_compare(version, by_name[pkg]) > 0:
+                by_name[pkg] = version
         suite = stem.split("_dists_", 1)[-1].split("_", 1)[0] if "_dists_" in stem else stem
         release_path = next((f"{LISTS}/{stem.split('_dists_', 1)[0]}_dists_{suite}_{r}" for r in ("InRelease", "Release")
                              if "_dists_" in stem and target.exists(
@@ -240,10 +250,6 @@ def linux_patches(ctx: CollectContext) -> PatchState:
         if date is not None and (oldest is None or date < oldest):
             oldest = date
         sources.append((path, f"{suite}; Release Date {date.isoformat() if date else '(unknown)'}"))
-    by_name: Dict[str, str] = {}
-    for (name, _arch), version in available.items():
-        if name not in by_name or dpkg_compare(version, by_name[name]) > 0:
-            by_name[name] = version
     pending = []
     for p in packages:
         best = by_name.get(p.name) if p.manager == "dpkg" and p.state in ("installed", "") else None
@@ -251,7 +257,7 @@ def linux_patches(ctx: CollectContext) -> PatchState:
             pending.append((p.name, p.version, best))
     age = None if oldest is None else max(0, (now - oldest).days)
     newest = _newest_dpkg_change(target)
-    sources.append(("/var/lib/dpkg/info", f"newest package change {newest.date().isoformat() if newest else '(unknown)'}"))
+    sources.append(("/var/lib/dpkg/status", f"newest package change {newest.date().isoformat() if newest else '(unknown)'}"))
     return PatchState(last_update=newest.date().isoformat() if newest else None,
                       age_days=None if newest is None else max(0, (now - newest).days),
                       pending=tuple(sorted(set(pending))), lists_age_days=age if chosen else None,
@@ -259,12 +265,11 @@ def linux_patches(ctx: CollectContext) -> PatchState:
 
 
 def _newest_dpkg_change(target: Target) -> Optional[datetime]:
-    """When dpkg last installed or upgraded something: the newest ``*.list`` in its database."""
-    newest = 0.0
-    for name in target.listdir("/var/lib/dpkg/info"):
-        if name.endswith(".list"):
-            newest = max(newest, target.lstat(f"/var/lib/dpkg/info/{name}").st_mtime)
-    return datetime.fromtimestamp(newest, timezone.utc) if newest else None
+    """When dpkg last changed its database: the status file is rewritten by every run."""
+    try:
+        return datetime.fromtimestamp(target.stat("/var/lib/dpkg/status").st_mtime, timezone.utc)
+    except FileNotFoundError:
+        return None
 
 
 # --- Linux: kernel -----------------------------------------------------------------------------
