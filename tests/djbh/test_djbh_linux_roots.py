@@ -277,3 +277,40 @@ def test_faillock_preauth_alone_counts_nothing(hardened: Path) -> None:
     report = scan(RootfsTarget(str(hardened)), "logon.lockout")
     assert {f.status.value for f in report.findings} == {"fail"}
     assert any("no authfail line" in e.detail for f in report.findings for e in f.evidence)
+
+
+UPDATEINFO = """<?xml version="1.0" encoding="UTF-8"?>
+<updates>
+  <update from="secalert@redhat.com" status="final" type="security" version="2">
+    <id>RHSA-2024:0001</id>
+    <pkglist><collection short="x"><name>x</name>
+      <package name="openssl" version="3.0.7" release="25.el9_3" epoch="1" arch="x86_64"><filename>o.rpm</filename></package>
+      <package name="openssl-libs" version="3.0.7" release="25.el9_3" epoch="1" arch="x86_64"><filename>l.rpm</filename></package>
+    </collection></pkglist>
+  </update>
+  <update status="final" type="bugfix" version="2">
+    <id>RHBA-2024:0002</id>
+    <pkglist><collection short="y"><name>y</name>
+      <package name="bash" version="5.1.8" release="9.el9" epoch="0" arch="x86_64"><filename>b.rpm</filename></package>
+    </collection></pkglist>
+  </update>
+</updates>
+"""
+
+
+def test_rpm_host_pending_from_updateinfo(tmp_path: Path) -> None:
+    """Constructed updateinfo.xml in createrepo_c's layout; only security advisories count."""
+    from ybguard.facts.software import Package
+
+    root = tmp_path / "root"
+    repodata = root / "var/cache/dnf/baseos-0123456789abcdef/repodata"
+    repodata.mkdir(parents=True)
+    (repodata / "f00d-updateinfo.xml.gz").write_bytes(gzip.compress(UPDATEINFO.encode()))
+    packages = (Package("openssl", "1:3.0.7-24.el9", "rpm"), Package("openssl-libs", "1:3.0.7-25.el9_3", "rpm"),
+                Package("bash", "0:5.1.8-6.el9", "rpm"))
+    report = scan(RootfsTarget(str(root)), "patches.security-updates", preload={"software.packages": packages})
+    assert {(f.status.value, f.subject) for f in report.findings} == {("fail", "openssl")}
+    assert "RHSA-2024:0001" in messages(report, "patches.security-updates")
+    (repodata / "f00d-updateinfo.xml.gz").unlink()
+    report = scan(RootfsTarget(str(root)), "patches.security-updates", preload={"software.packages": packages})
+    assert {f.status.value for f in report.findings} == {"error"}  # no cache: unknown, never a pass

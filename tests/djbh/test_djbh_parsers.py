@@ -118,3 +118,17 @@ def test_secedit_sections_real_sample() -> None:
     raw = (Path(__file__).resolve().parents[1] / "data" / "windows" / "real" / "secedit_en_server2016.inf").read_bytes()
     inf = parse_inf(raw.decode("utf-16"))
     assert inf["system access"]["PasswordComplexity"] == "1" and inf["system access"]["LockoutBadCount"] == "0"
+
+
+RPM_PAIRS = [("1.0~rc1", "1.0"), ("1.0", "1.0a"), ("1.0a", "1.0.1"), ("2.0", "10"), ("1.0^git1", "1.0"),
+             ("1.0^git1", "1.0.1"), ("5.el8_5", "12.el8_9"), ("1:1.1.1k-5.el8_5", "1:1.1.1k-12.el8_9"),
+             ("0:3.0.7-24.el9", "1:1.0-1"), ("1.2.3", "1.2.3"), ("1.01", "1.1"), ("1.0.oe2203", "1.0.oe2203sp1")]
+
+
+def test_rpm_version_order_agrees_with_rpm() -> None:
+    from ybguard.collect.patches import rpm_evr_compare
+
+    for a, b in RPM_PAIRS:
+        want = int(subprocess.run(["rpm", "--eval", f'%{{lua: print(rpm.vercmp("{a}", "{b}"))}}'],
+                                  capture_output=True, text=True, check=True).stdout.strip())
+        assert rpm_evr_compare(a, b) == want, (a, b, want)

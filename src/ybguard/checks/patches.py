@@ -31,7 +31,7 @@ def security_updates(facts: Facts, policy: Policy) -> Iterable[Result]:
     if ps.lists_age_days is not None and ps.lists_age_days > d.patch_max_age_days:
         found.append(fail("package lists", msg("djbh.lists_old", days=ps.lists_age_days, limit=d.patch_max_age_days),
                           *evidence))
-    if ps.kind == "apt" and ps.lists_age_days is None:
+    if ps.kind in ("apt", "rpm") and ps.lists_age_days is None:
         found.append(fail("package lists", msg("djbh.lists_none"), *evidence))
     if ps.kind == "windows":
         if ps.age_days is None:

@@ -2,8 +2,9 @@
 
 Linux (Debian family): the security suites' package lists apt already downloaded
 (/var/lib/apt/lists/*security*_Packages, plain or compressed) against the dpkg database, with
-dpkg's own version ordering; the lists' age says how current that answer can be. RPM hosts keep
-their advisories in dnf/yum caches that are not read yet: an error, never a pass.
+dpkg's own version ordering; the lists' age says how current that answer can be. RPM hosts: the
+security advisories in the dnf/yum ``updateinfo.xml`` caches against the rpm database, with rpm's
+version ordering; no cache is an error, never a pass.
 Windows: CurrentBuild.UBR, the servicing packages (KB and rollups) and their install time, and
 a pending reboot.
 """
@@ -12,12 +13,13 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import io
 import lzma
 import re
 import struct
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 from ..facts.djbh import KernelState, PatchState
 from ..target.interface import Target, TargetError, Unsupported
@@ -152,6 +154,10 @@ def _lz4_block(src: bytes, out: bytearray) -> None:
 
 
 def decompress_list(name: str, data: bytes) -> str:
+    return decompress_bytes(name, data).decode("utf-8", "replace")
+
+
+def decompress_bytes(name: str, data: bytes) -> bytes:
     if name.endswith(".lz4"):
         data = lz4_frame_decompress(data)
     elif name.endswith(".gz"):
@@ -160,7 +166,7 @@ def decompress_list(name: str, data: bytes) -> str:
         data = lzma.decompress(data)
     elif name.endswith(".bz2"):
         data = bz2.decompress(data)
-    return data.decode("utf-8", "replace")
+    return data
 
 
 # --- Linux: pending security updates -----------------------------------------------------------
@@ -218,7 +224,7 @@ def linux_patches(ctx: CollectContext) -> PatchState:
     packages = ctx.facts.get("software.packages")
     if not any(p.manager == "dpkg" for p in packages):
         if any(p.manager == "rpm" for p in packages):
-            raise FactError("djbh.rpm_updates_unsupported")
+            return rpm_patches(ctx, packages, now)
         raise FactError("djbh.no_package_manager")
     names = [n for n in target.listdir(LISTS) if _LIST.search(n)]
     # one index per suite/component/arch: prefer the plain file when both exist
@@ -270,6 +276,125 @@ def _newest_dpkg_change(target: Target) -> Optional[datetime]:
         return datetime.fromtimestamp(target.stat("/var/lib/dpkg/status").st_mtime, timezone.utc)
     except FileNotFoundError:
         return None
+
+
+# --- RPM hosts: dnf/yum updateinfo ------------------------------------------------------------
+
+
+def _rpm_segments(text: str) -> List[str]:
+    return re.findall(r"~|\^|[0-9]+|[A-Za-z]+", text)
+
+
+def rpmvercmp(a: str, b_: str) -> int:
+    """-1, 0 or 1 as rpm orders two version (or release) strings (rpmvercmp in rpmio/rpmvercmp.c):
+    alphanumeric segments, digits above letters, ``~`` before anything, ``^`` after the base."""
+    if a == b_:
+        return 0
+    sa, sb = _rpm_segments(a), _rpm_segments(b_)
+    i = 0
+    while i < len(sa) or i < len(sb):
+        x = sa[i] if i < len(sa) else None
+        y = sb[i] if i < len(sb) else None
+        if x == "~" or y == "~":
+            if x != "~":
+                return 1
+            if y != "~":
+                return -1
+        elif x == "^" or y == "^":
+            if x is None:
+                return -1
+            if y is None:
+                return 1
+            if x != "^":
+                return 1
+            if y != "^":
+                return -1
+        elif x is None:
+            return -1
+        elif y is None:
+            return 1
+        elif x.isdigit() != y.isdigit():
+            return 1 if x.isdigit() else -1
+        elif x.isdigit():
+            xi, yi = int(x), int(y)
+            if xi != yi:
+                return 1 if xi > yi else -1
+        elif x != y:
+            return 1 if x > y else -1
+        i += 1
+    return 0
+
+
+def rpm_evr_compare(a: str, b_: str) -> int:
+    """``[epoch:]version-release`` compared as rpm does: epoch, then version, then release."""
+    def split(v: str) -> Tuple[int, str, str]:
+        epoch, _, rest = v.partition(":") if ":" in v else ("0", "", v)
+        version, _, release = rest.rpartition("-") if "-" in rest else (rest, "", "")
+        return int(epoch) if epoch.isdigit() else 0, version, release
+
+    ea, va, ra = split(a)
+    eb, vb, rb = split(b_)
+    if ea != eb:
+        return -1 if ea < eb else 1
+    return rpmvercmp(va, vb) or (rpmvercmp(ra, rb) if ra and rb else 0)
+
+
+UPDATEINFO = ("/var/cache/dnf/*/repodata/*updateinfo.xml*", "/var/cache/yum/*/*/*/*updateinfo.xml*",
+              "/var/cache/yum/*/*updateinfo.xml*")
+
+
+def parse_updateinfo(data: bytes, wanted: Optional[Set[str]] = None) -> Dict[str, Tuple[str, str]]:
+    """package -> (highest fixed ``epoch:version-release``, advisory id) of the security updates
+    in an updateinfo.xml (``<update type="security">``)."""
+    from xml.etree import ElementTree
+
+    out: Dict[str, Tuple[str, str]] = {}
+    for _event, elem in ElementTree.iterparse(io.BytesIO(data)):
+        if elem.tag != "update":
+            continue
+        if elem.get("type") == "security":
+            advisory = (elem.findtext("id") or "").strip()
+            for pkg in elem.iter("package"):
+                name = pkg.get("name") or ""
+                if not name or (wanted is not None and name not in wanted):
+                    continue
+                evr = f"{pkg.get('epoch') or '0'}:{pkg.get('version') or ''}-{pkg.get('release') or ''}"
+                if name not in out or rpm_evr_compare(evr, out[name][0]) > 0:
+                    out[name] = (evr, advisory)
+        elem.clear()
+    return out
+
+
+def rpm_patches(ctx: CollectContext, packages: Tuple[Any, ...], now: datetime) -> PatchState:
+    target = ctx.target
+    installed = {p.name: p.version for p in packages if p.manager == "rpm"}
+    files = sorted({f for pattern in UPDATEINFO for f in target.glob(pattern)})
+    if not files:
+        raise FactError("djbh.no_updateinfo", where=", ".join(UPDATEINFO))
+    fixed: Dict[str, Tuple[str, str]] = {}
+    sources: List[Tuple[str, str]] = []
+    oldest: Optional[float] = None
+    for path in files:
+        if path.endswith(".zck"):
+            raise FactError("djbh.list_unreadable", path=path, reason="zchunk compression is not read")
+        try:
+            got = parse_updateinfo(decompress_bytes(path, target.read_bytes(path)), set(installed))
+        except (ValueError, EOFError, lzma.LZMAError, SyntaxError) as exc:
+            raise FactError("djbh.list_unreadable", path=path, reason=str(exc)) from exc
+        for name, (evr, advisory) in got.items():
+            if name not in fixed or rpm_evr_compare(evr, fixed[name][0]) > 0:
+                fixed[name] = (evr, advisory)
+        mtime = target.stat(path).st_mtime
+        oldest = mtime if oldest is None else min(oldest, mtime)
+        sources.append((path, f"{len(got)} security fixes for installed packages"))
+    pending = []
+    for name, version in installed.items():
+        want = fixed.get(name)
+        if want is not None and version and rpm_evr_compare(version, want[0]) < 0:
+            pending.append((name, version, f"{want[0]} ({want[1]})"))
+    age = None if oldest is None else max(0, (now - datetime.fromtimestamp(oldest, timezone.utc)).days)
+    return PatchState(last_update=None, age_days=None, pending=tuple(sorted(pending)), lists_age_days=age,
+                      sources=tuple(sources), kind="rpm")
 
 
 # --- Linux: kernel -----------------------------------------------------------------------------

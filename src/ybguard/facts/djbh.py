@@ -158,10 +158,10 @@ class PatchState:
     age_days: Optional[int]
     build: str = ""  # Windows CurrentBuild.UBR
     pending: Tuple[Tuple[str, str, str], ...] = ()  # (package, installed, available security version)
-    lists_age_days: Optional[int] = None  # apt: how old the newest security package list is
+    lists_age_days: Optional[int] = None  # apt/rpm: how old the oldest security list / updateinfo is
     pending_reboot: bool = False
     sources: Sources = ()
-    kind: str = "apt"  # apt | windows
+    kind: str = "apt"  # apt | rpm | windows
 
 
 @dataclass(frozen=True)

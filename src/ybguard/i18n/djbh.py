@@ -231,9 +231,8 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
                               "an image keeps its audit policy in the SECURITY hive, which this version does not "
                               "read; scan live or use the evidence kit's auditpol output"),
     "djbh.auditpol_unparsed": ("无法解析 auditpol 输出：{reason}", "cannot parse the auditpol output: {reason}"),
-    "djbh.rpm_updates_unsupported": ("RPM 系统的待装安全更新（dnf/yum updateinfo）暂不读取，请用 dnf updateinfo list security 人工核对",
-                                     "pending security updates of RPM hosts (dnf/yum updateinfo) are not read yet; "
-                                     "check with dnf updateinfo list security"),
+    "djbh.no_updateinfo": ("没有 dnf/yum 缓存的安全公告（updateinfo，{where}），无法判断待装的安全更新；请先 dnf makecache",
+                           "no dnf/yum updateinfo cache ({where}): pending security updates cannot be told; run dnf makecache"),
     "djbh.no_package_manager": ("没有 dpkg 或 rpm 软件包数据库", "no dpkg or rpm package database"),
     "djbh.list_unreadable": ("无法读取软件包列表 {path}：{reason}", "cannot read the package list {path}: {reason}"),
     "djbh.kernel_not_here": ("运行的内核 {running} 不在 /lib/modules 中（容器？）",
