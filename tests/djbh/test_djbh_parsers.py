@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from ybguard.collect.djbhbase import parse_domain_f, parse_inf, ticks_to_minutes
+from ybguard.collect.djbhbase import parse_domain_f, ticks_to_minutes
 from ybguard.collect.hardening import iptables_input_policy, is_loopback, nft_input_policies, parse_proc_net
 from ybguard.collect.logon import sshd_effective, stack_complexity, stack_lockout
 from ybguard.collect.malware import parse_cvd_time, wsc_state
@@ -116,8 +116,10 @@ def test_secedit_sections_real_sample() -> None:
     from pathlib import Path
 
     raw = (Path(__file__).resolve().parents[1] / "data" / "windows" / "real" / "secedit_en_server2016.inf").read_bytes()
-    inf = parse_inf(raw.decode("utf-16"))
-    assert inf["system access"]["PasswordComplexity"] == "1" and inf["system access"]["LockoutBadCount"] == "0"
+    from ybguard.collect.windows import parse_secedit_inf
+
+    access = parse_secedit_inf(raw.decode("utf-16"))
+    assert access["PasswordComplexity"] == "1" and access["LockoutBadCount"] == "0"
 
 
 RPM_PAIRS = [("1.0~rc1", "1.0"), ("1.0", "1.0a"), ("1.0a", "1.0.1"), ("2.0", "10"), ("1.0^git1", "1.0"),

@@ -206,19 +206,11 @@ def secedit_export(target: Target) -> str:
     return raw.decode("utf-16") if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else raw.decode("utf-8", "replace")
 
 
-def parse_inf(text: str) -> Dict[str, Dict[str, str]]:
-    """A secedit export: section (lower case) -> key -> value (keys are never localised)."""
-    out: Dict[str, Dict[str, str]] = {}
-    section = ""
-    for raw in text.lstrip("\ufeff").splitlines():
-        line = raw.strip()
-        if line.startswith("[") and line.endswith("]"):
-            section = line[1:-1].strip().lower()
-            continue
-        key, sep, value = line.partition("=")
-        if sep and section:
-            out.setdefault(section, {})[key.strip()] = value.strip().strip('"')
-    return out
+def overridden(policy: Optional[RegKey], key: Optional[RegKey], name: str) -> Tuple[Optional[int], Optional[int]]:
+    """(the value in force, the local value): a group-policy key's DWORD wins over the local one."""
+    local = key.int_value(name) if key is not None else None
+    forced = policy.int_value(name) if policy is not None else None
+    return (forced if forced is not None else local), local
 
 
 NEVER = -(2 ** 63)

@@ -263,12 +263,10 @@ def windows_firewall(ctx: CollectContext) -> Firewall:
     for label, local_name, policy_name in FIREWALL_PROFILES:
         key = base.subkey(local_name)
         pol = software.key(f"{FIREWALL_POLICY}\\{policy_name}") if software is not None else None
-        enabled = key.int_value("EnableFirewall") if key is not None else None
-        inbound = key.int_value("DefaultInboundAction") if key is not None else None
+        eff, enabled = b.overridden(pol, key, "EnableFirewall")
+        eff_in, inbound = b.overridden(pol, key, "DefaultInboundAction")
         p_enabled = pol.int_value("EnableFirewall") if pol is not None else None
         p_inbound = pol.int_value("DefaultInboundAction") if pol is not None else None
-        eff = p_enabled if p_enabled is not None else enabled
-        eff_in = p_inbound if p_inbound is not None else inbound
         on = eff == 1 and start != 4
         detail = (f"EnableFirewall={enabled}, DefaultInboundAction={inbound}"
                   + (f"; policy EnableFirewall={p_enabled}, DefaultInboundAction={p_inbound}" if pol is not None else "")

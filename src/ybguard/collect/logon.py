@@ -16,6 +16,7 @@ from ..target.interface import Target
 from . import djbhbase as b
 from .accounts import PAM_PASSWORD_FILES, PWQUALITY_CONF, PWQUALITY_DIR, parse_kv_conf, parse_login_defs
 from .interface import CollectContext, Collector, FactError
+from .windows import parse_secedit_inf
 
 PAM_AUTH_FILES = ("/etc/pam.d/common-auth", "/etc/pam.d/system-auth", "/etc/pam.d/password-auth")
 CREDITS = ("dcredit", "ucredit", "lcredit", "ocredit")
@@ -327,7 +328,7 @@ def linux_remote(ctx: CollectContext) -> Tuple[RemoteService, ...]:
 # --- Windows: secedit / SAM --------------------------------------------------------------------
 
 def _live_inf(target: Target) -> Tuple[Dict[str, str], str]:
-    access = b.parse_inf(b.secedit_export(target)).get("system access", {})
+    access = parse_secedit_inf(b.secedit_export(target))
     if not access:
         raise FactError("djbh.secedit_empty")
     return access, "secedit /export /cfg secedit.inf [System Access]"
@@ -523,18 +524,13 @@ def windows_remote(ctx: CollectContext) -> Tuple[RemoteService, ...]:
     ts = reg.system_key("Control\\Terminal Server")
     if ts is None:
         raise FactError("windows.key_missing", path=f"{reg.system.label}\\{reg.control_set}\\Control\\Terminal Server")
-    deny = ts.int_value("fDenyTSConnections")
+    rdp_deny, deny = b.overridden(policy, ts, "fDenyTSConnections")
     pol_deny = policy.int_value("fDenyTSConnections") if policy is not None else None
-    rdp_on = (pol_deny if pol_deny is not None else deny) == 0
-    start, svc_path = b.service_start(reg, "TermService")
-    rdp_on = rdp_on and start != 4
+    start, _path = b.service_start(reg, "TermService")
+    rdp_on = rdp_deny == 0 and start != 4
     tcp = reg.system_key("Control\\Terminal Server\\WinStations\\RDP-Tcp")
-    nla = tcp.int_value("UserAuthentication") if tcp is not None else None
-    layer = tcp.int_value("SecurityLayer") if tcp is not None else None
-    pol_nla = policy.int_value("UserAuthentication") if policy is not None else None
-    pol_layer = policy.int_value("SecurityLayer") if policy is not None else None
-    nla = pol_nla if pol_nla is not None else nla
-    layer = pol_layer if pol_layer is not None else layer
+    nla, _ = b.overridden(policy, tcp, "UserAuthentication")
+    layer, _ = b.overridden(policy, tcp, "SecurityLayer")
     weak = []
     if nla == 0:
         weak.append("UserAuthentication=0 (no Network Level Authentication)")
@@ -544,9 +540,7 @@ def windows_remote(ctx: CollectContext) -> Tuple[RemoteService, ...]:
         f"fDenyTSConnections={deny}" + (f", policy fDenyTSConnections={pol_deny}" if pol_deny is not None else "")
         + f"; TermService Start={start}; UserAuthentication={nla}; SecurityLayer={layer}"))]
     ra = reg.system_key("Control\\Remote Assistance")
-    help_on = ra.int_value("fAllowToGetHelp") if ra is not None else None
-    pol_help = policy.int_value("fAllowToGetHelp") if policy is not None else None
-    help_on = pol_help if pol_help is not None else help_on
+    help_on, _ = b.overridden(policy, ra, "fAllowToGetHelp")
     if help_on == 1:
         out.append(RemoteService("Remote Assistance", True, ("fAllowToGetHelp=1",),
                                  ra.path if ra is not None else TS_POLICY, "fAllowToGetHelp=1"))

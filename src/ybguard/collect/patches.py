@@ -115,33 +115,29 @@ def lz4_frame_decompress(data: bytes) -> bytes:
     return bytes(out)
 
 
+def _lz4_length(src: bytes, i: int, length: int) -> Tuple[int, int]:
+    """A length nibble of 15 continues in the following bytes, each added, until one is not 255."""
+    if length == 15:
+        while True:
+            extra = src[i]
+            i += 1
+            length += extra
+            if extra != 255:
+                break
+    return length, i
+
+
 def _lz4_block(src: bytes, out: bytearray) -> None:
     i, n = 0, len(src)
     while i < n:
         token = src[i]
-        i += 1
-        lit = token >> 4
-        if lit == 15:
-            while True:
-                extra = src[i]
-                i += 1
-                lit += extra
-                if extra != 255:
-                    break
+        lit, i = _lz4_length(src, i + 1, token >> 4)
         out += src[i:i + lit]
         i += lit
         if i >= n:
             return
         offset = src[i] | (src[i + 1] << 8)
-        i += 2
-        length = token & 15
-        if length == 15:
-            while True:
-                extra = src[i]
-                i += 1
-                length += extra
-                if extra != 255:
-                    break
+        length, i = _lz4_length(src, i + 2, token & 15)
         length += 4
         start = len(out) - offset
         if offset <= 0 or start < 0:
