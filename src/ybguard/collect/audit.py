@@ -63,9 +63,10 @@ def parse_auditpol_csv(text: str) -> Dict[str, Tuple[str, bool, bool]]:
 
 def windows_events(ctx: CollectContext) -> AuditEvents:
     b.registry(ctx)
-    if not ctx.target.is_live:  # the policy lives in the SECURITY hive (Policy\PolAdtEv), not read: docs/djbh.md
-        raise Unsupported("djbh.auditpol_offline")
-    text = ctx.target.run(list(AUDITPOL_COMMAND), timeout=30)
+    try:  # a live host, or an evidence bundle that recorded the command
+        text = ctx.target.run(list(AUDITPOL_COMMAND), timeout=30)
+    except Unsupported:  # an image: the policy is in the SECURITY hive (Policy\PolAdtEv), not read (docs/djbh.md)
+        raise Unsupported("djbh.auditpol_offline") from None
     try:
         rows = parse_auditpol_csv(text)
     except ValueError as exc:

@@ -16,7 +16,7 @@ import struct
 from typing import Dict, List, Optional, Tuple
 
 from ..facts.djbh import Autorun, Exposure, Firewall, FirewallProfile, Listener, ServiceState
-from ..target.interface import Target, TargetError
+from ..target.interface import Target, TargetError, Unsupported
 from . import djbhbase as b
 from .interface import CollectContext, Collector
 
@@ -308,8 +308,12 @@ def parse_netstat_listeners(text: str) -> List[Listener]:
 def windows_exposure(ctx: CollectContext) -> Exposure:
     reg = b.registry(ctx)
     listeners: Optional[Tuple[Listener, ...]] = None
-    if ctx.target.is_live:
-        found = [x for x in parse_netstat_listeners(ctx.target.run(["netstat", "-ano"])) if not is_loopback(x.address)]
+    try:  # a live host, or an evidence bundle that recorded the command; an image has no sockets
+        text: Optional[str] = ctx.target.run(["netstat", "-ano"])
+    except Unsupported:
+        text = None
+    if text is not None:
+        found = [x for x in parse_netstat_listeners(text) if not is_loopback(x.address)]
         listeners = tuple(sorted(set(found), key=lambda x: (x.port, x.proto, x.address)))
     services = []
     for name, what in WINDOWS_SERVICES.items():
