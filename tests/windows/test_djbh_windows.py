@@ -409,3 +409,24 @@ def test_live_lockout_and_complexity_from_secedit_then_net_accounts() -> None:
     got = outcome(scan(fallback, "logon.lockout", "logon.password-complexity"))
     assert got["logon.lockout"] == {"fail": {"lockout policy"}}  # 从不 = never locks
     assert set(got["logon.password-complexity"]) == {"error"}  # net accounts does not say; never a pass
+
+
+class Answering(WindowsImageTarget):
+    """An offline target that answers recorded commands (what the evidence target of contract 1 does)."""
+
+    def __init__(self, registry: Registry, outputs: Dict[str, str]) -> None:
+        super().__init__("/nonexistent", registry, volume=False)
+        self.outputs = outputs
+
+    def run(self, argv: Sequence[str], timeout: float = 10.0) -> str:
+        return self.outputs[" ".join(argv)]
+
+
+def test_recorded_commands_answer_an_offline_target() -> None:
+    image = win()
+    outputs = {"auditpol /get /category:* /r": (DATA / "djbh" / "auditpol_r_zh.txt").read_text("utf-8"),
+               "netstat -ano": (DATA / "djbh" / "netstat_ano_en.txt").read_text("utf-8")}
+    target = Answering(image.registry, outputs)
+    got = outcome(scan(target, "audit.events", "hardening.services"))
+    assert got["audit.events"] == {"fail": {"Account Lockout", "User Account Management", "Credential Validation"}}
+    assert {"tcp/135", "tcp/445", "tcp/139", "udp/5353"} <= got["hardening.services"]["fail"]
