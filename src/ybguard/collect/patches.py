@@ -12,6 +12,7 @@ a pending reboot.
 from __future__ import annotations
 
 import bz2
+import functools
 import gzip
 import io
 import lzma
@@ -33,42 +34,32 @@ from .interface import CollectContext, Collector, FactError
 def _order(ch: str) -> int:
     if ch == "~":
         return -1
-    if ch.isdigit():
-        return 0
     if ch.isalpha():
         return ord(ch)
     return ord(ch) + 256
 
 
+_DIGITS = re.compile(r"(\d+)")
+
+
 def _compare_part(a: str, b_: str) -> int:
-    i = j = 0
-    while i < len(a) or j < len(b_):
-        diff = 0
-        while (i < len(a) and not a[i].isdigit()) or (j < len(b_) and not b_[j].isdigit()):
-            ac = _order(a[i]) if i < len(a) and not a[i].isdigit() else 0
-            bc = _order(b_[j]) if j < len(b_) and not b_[j].isdigit() else 0
-            if ac != bc:
-                return -1 if ac < bc else 1
-            i += 1
-            j += 1
-        while i < len(a) and a[i] == "0":
-            i += 1
-        while j < len(b_) and b_[j] == "0":
-            j += 1
-        while i < len(a) and a[i].isdigit() and j < len(b_) and b_[j].isdigit():
-            if not diff:
-                diff = (a[i] > b_[j]) - (a[i] < b_[j])
-            i += 1
-            j += 1
-        if i < len(a) and a[i].isdigit():
-            return 1
-        if j < len(b_) and b_[j].isdigit():
-            return -1
+    """deb-version(7): alternate non-digit runs (letters before other characters, ``~`` before the
+    end of the string) and digit runs (numerically)."""
+    pa, pb = _DIGITS.split(a), _DIGITS.split(b_)
+    for i in range(max(len(pa), len(pb))):
+        x = pa[i] if i < len(pa) else ""
+        y = pb[i] if i < len(pb) else ""
+        if i % 2:  # a digit run
+            diff = (int(x or 0) > int(y or 0)) - (int(x or 0) < int(y or 0))
+        else:
+            kx, ky = [_order(c) for c in x] + [0], [_order(c) for c in y] + [0]
+            diff = (kx > ky) - (kx < ky)
         if diff:
             return diff
     return 0
 
 
+@functools.lru_cache(maxsize=4096)
 def dpkg_compare(a: str, b_: str) -> int:
     """-1, 0 or 1 as ``dpkg --compare-versions`` orders ``[epoch:]upstream[-revision]``."""
     def split(v: str) -> Tuple[int, str, str]:
