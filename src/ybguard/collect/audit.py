@@ -8,8 +8,6 @@ Linux: auditd enabled and its rules; journald persistent storage and rsyslog.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from typing import Dict, List, Tuple
 
@@ -45,6 +43,9 @@ _GUID = re.compile(r"^\{[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]
 def parse_auditpol_csv(text: str) -> Dict[str, Tuple[str, bool, bool]]:
     """GUID (upper case) -> (inclusion text, success, failure). The GUID column is found by shape
     (the header is translated too); a row whose setting text is not known raises ValueError."""
+    import csv
+    import io
+
     out: Dict[str, Tuple[str, bool, bool]] = {}
     for row in csv.reader(io.StringIO(text.lstrip("\ufeff"))):
         cells = [c.strip() for c in row]

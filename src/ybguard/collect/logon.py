@@ -7,7 +7,6 @@ by offset in SAM values and by RID, never from a translated label (docs/djbh.md)
 
 from __future__ import annotations
 
-import ctypes
 import re
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
@@ -491,6 +490,7 @@ def net_user_enum() -> List[Tuple[str, int, int]]:
     """(name, RID, flags) of every local account: NetUserEnum level 20 (USER_INFO_20), the W API,
     so names arrive as Unicode and the RID — not a translated name — says which is built-in.
     Runs only on Windows (the Wine harness exercises it)."""
+    import ctypes
 
     class UserInfo20(ctypes.Structure):
         _fields_ = [("name", ctypes.c_wchar_p), ("full_name", ctypes.c_wchar_p), ("comment", ctypes.c_wchar_p),

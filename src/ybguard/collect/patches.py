@@ -11,15 +11,11 @@ a pending reboot.
 
 from __future__ import annotations
 
-import bz2
 import functools
-import gzip
 import io
-import lzma
 import re
 import struct
 from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from typing import Any, Dict, List, Optional, Set, Tuple
 
 from ..facts.djbh import KernelState, PatchState
@@ -145,14 +141,23 @@ def decompress_list(name: str, data: bytes) -> str:
 
 
 def decompress_bytes(name: str, data: bytes) -> bytes:
-    if name.endswith(".lz4"):
-        data = lz4_frame_decompress(data)
-    elif name.endswith(".gz"):
-        data = gzip.decompress(data)
-    elif name.endswith(".xz") or name.endswith(".lzma"):
-        data = lzma.decompress(data)
-    elif name.endswith(".bz2"):
-        data = bz2.decompress(data)
+    """The file's bytes, decompressed by its suffix; a corrupt stream raises ValueError."""
+    import bz2
+    import gzip
+    import lzma
+    import zlib
+
+    try:
+        if name.endswith(".lz4"):
+            return lz4_frame_decompress(data)
+        if name.endswith(".gz"):
+            return gzip.decompress(data)
+        if name.endswith(".xz") or name.endswith(".lzma"):
+            return lzma.decompress(data)
+        if name.endswith(".bz2"):
+            return bz2.decompress(data)
+    except (lzma.LZMAError, zlib.error, OSError, EOFError, IndexError, struct.error) as exc:
+        raise ValueError(f"corrupt compressed data: {exc}") from exc
     return data
 
 
@@ -187,6 +192,8 @@ def parse_packages_index(text: str, wanted: Optional[Set[str]] = None) -> Dict[s
 
 
 def release_date(text: str) -> Optional[datetime]:
+    from email.utils import parsedate_to_datetime
+
     m = re.search(r"^Date: *(.+)$", text, re.M)
     if m is None:
         return None
@@ -228,7 +235,7 @@ def linux_patches(ctx: CollectContext) -> PatchState:
         path = f"{LISTS}/{name}"
         try:
             text = _read_list(target, path)
-        except (ValueError, EOFError, OSError, lzma.LZMAError) as exc:
+        except (ValueError, EOFError, OSError) as exc:
             if isinstance(exc, PermissionError):
                 raise
             raise FactError("djbh.list_unreadable", path=path, reason=str(exc)) from exc
@@ -366,7 +373,7 @@ def rpm_patches(ctx: CollectContext, packages: Tuple[Any, ...], now: datetime) -
             raise FactError("djbh.list_unreadable", path=path, reason="zchunk compression is not read")
         try:
             got = parse_updateinfo(decompress_bytes(path, target.read_bytes(path)), set(installed))
-        except (ValueError, EOFError, lzma.LZMAError, SyntaxError) as exc:
+        except (ValueError, EOFError, OSError, SyntaxError) as exc:
             raise FactError("djbh.list_unreadable", path=path, reason=str(exc)) from exc
         for name, (evr, advisory) in got.items():
             if name not in fixed or rpm_evr_compare(evr, fixed[name][0]) > 0:
