@@ -161,6 +161,11 @@ def test_idle_lock_machine_and_users() -> None:
     assert got == {"logon.idle-lock": {"pass": {"user op"}}}  # the user's policy wins over their own values
     got = outcome(scan(win(software_tree=soft), "logon.idle-lock"))
     assert set(got["logon.idle-lock"]) == {"error"}  # nothing machine-wide, no user to read
+    soft["Microsoft"]["Windows"]["CurrentVersion"]["Policies"]["System"]["InactivityTimeoutSecs"] = 3600
+    got = outcome(scan(win(software_tree=soft, users=[("yb", secure), ("op", open_)]), "logon.idle-lock"))
+    assert got == {"logon.idle-lock": {"pass": {"user yb"}, "fail": {"user op"}}}  # an hour: each user decides
+    got = outcome(scan(win(software_tree=soft), "logon.idle-lock"))
+    assert got == {"logon.idle-lock": {"fail": {"machine (screen saver policy)"}}}
 
 
 def test_remote_administration() -> None:

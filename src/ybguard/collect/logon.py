@@ -414,13 +414,14 @@ def windows_idle(ctx: CollectContext) -> Tuple[IdleScope, ...]:
     reg = b.registry(ctx)
     machine = b.software_key(reg, SYSTEM_POLICIES)
     secs = machine.int_value("InactivityTimeoutSecs") if machine is not None else None
-    if secs:
-        assert machine is not None
-        return (IdleScope("machine (InactivityTimeoutSecs)", (IdleSetting(
-            secs, True, machine.path, f"InactivityTimeoutSecs={secs}"),)),)
+    lock: Tuple[IdleSetting, ...] = ()
+    if secs and machine is not None:
+        lock = (IdleSetting(secs, True, machine.path, f"InactivityTimeoutSecs={secs}"),)
+        if secs <= ctx.policy.djbh.idle_lock_max_minutes * 60:  # locks every session: users need not
+            return (IdleScope("machine (InactivityTimeoutSecs)", lock),)
     machine_policy = _desktop_values(b.software_key(reg, DESKTOP_POLICY))
     users = reg.ntusers
-    if not users and not machine_policy:
+    if not users and not machine_policy and not lock:
         raise FactError("djbh.no_user_hives")
     scopes = []
     for user in users or ():
@@ -429,11 +430,11 @@ def windows_idle(ctx: CollectContext) -> Tuple[IdleScope, ...]:
         merged = {**own, **machine_policy, **policy}
         seconds, secure, shown = _screensaver(merged)
         where = user.hive.label + ("\\Software\\" + DESKTOP_POLICY if policy else "\\Control Panel\\Desktop")
-        scopes.append(IdleScope(f"user {user.user}", (IdleSetting(seconds, secure, where, shown),)))
+        scopes.append(IdleScope(f"user {user.user}", (IdleSetting(seconds, secure, where, shown), *lock)))
     if not users:
         seconds, secure, shown = _screensaver(machine_policy)
         scopes.append(IdleScope("machine (screen saver policy)", (IdleSetting(
-            seconds, secure, f"HKLM\\SOFTWARE\\{DESKTOP_POLICY}", shown),)))
+            seconds, secure, f"HKLM\\SOFTWARE\\{DESKTOP_POLICY}", shown), *lock)))
     return tuple(scopes)
 
 
