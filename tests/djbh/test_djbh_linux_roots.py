@@ -93,10 +93,14 @@ def test_idle_shell_and_desktop(hardened: Path) -> None:
     assert root_outcome(hardened, "logon.idle-lock")["logon.idle-lock"] == {
         "pass": {"shell (TMOUT)"}, "fail": {"desktop GNOME"}}
     db = write(hardened, "/etc/dconf/db/local.d/00-screensaver",
-               "[org/gnome/desktop/session]\nidle-delay=uint32 300\n\n[org/gnome/desktop/screensaver]\nlock-enabled=false\n")
-    assert root_outcome(hardened, "logon.idle-lock")["logon.idle-lock"]["fail"] == {"desktop GNOME"}
-    db.write_text("[org/gnome/desktop/session]\nidle-delay=uint32 300\n\n[org/gnome/desktop/screensaver]\nlock-enabled=true\n")
+               "[org/gnome/desktop/session]\nidle-delay=uint32 300\n\n[org/gnome/desktop/screensaver]\nlock-enabled=true\n")
+    assert root_outcome(hardened, "logon.idle-lock")["logon.idle-lock"]["fail"] == {"desktop GNOME"}  # no profile
+    write(hardened, "/etc/dconf/profile/user", "user-db:user\nsystem-db:local\n")
+    assert root_outcome(hardened, "logon.idle-lock")["logon.idle-lock"]["fail"] == {"desktop GNOME"}  # not compiled
+    write(hardened, "/etc/dconf/db/local", "GVariant")  # what dconf update writes
     assert root_outcome(hardened, "logon.idle-lock")["logon.idle-lock"] == {"pass": {"shell (TMOUT)", "desktop GNOME"}}
+    db.write_text("[org/gnome/desktop/session]\nidle-delay=uint32 300\n\n[org/gnome/desktop/screensaver]\nlock-enabled=false\n")
+    assert root_outcome(hardened, "logon.idle-lock")["logon.idle-lock"]["fail"] == {"desktop GNOME"}
 
 
 def test_system_account_with_login_shell(hardened: Path) -> None:
@@ -183,6 +187,8 @@ def test_autorun_desktop(hardened: Path) -> None:
     assert root_outcome(hardened, "hardening.autorun")["hardening.autorun"] == {"fail": {"GNOME"}}
     write(hardened, "/etc/dconf/db/local.d/10-media", "[org/gnome/desktop/media-handling]\nautomount=false\n"
           "automount-open=false\n")
+    write(hardened, "/etc/dconf/profile/user", "user-db:user\nsystem-db:local\n")
+    write(hardened, "/etc/dconf/db/local", "GVariant")
     assert root_outcome(hardened, "hardening.autorun")["hardening.autorun"] == {"pass": {"GNOME"}}
 
 

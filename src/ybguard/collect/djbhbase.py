@@ -96,14 +96,25 @@ def parse_ini(text: str) -> Dict[str, Dict[str, str]]:
     return out
 
 
+DCONF_PROFILE = "/etc/dconf/profile/user"
+
+
+def dconf_system_dbs(target: Target) -> List[str]:
+    """The system databases user sessions read: ``system-db:NAME`` lines of the ``user`` profile.
+    Without that profile dconf reads the user's own database only, so keyfiles apply to nobody."""
+    text = target.read_text_optional(DCONF_PROFILE) or ""
+    return [ln.strip().split(":", 1)[1] for ln in text.splitlines() if ln.strip().startswith("system-db:")]
+
+
 def dconf_settings(target: Target) -> List[Tuple[str, str, str, str]]:
-    """(file, section, key, value) of every system dconf keyfile (/etc/dconf/db/*.d/*), in the
-    order dconf compiles them (files sorted in each database; a later file wins)."""
+    """(file, section, key, value) of the keyfiles of every system dconf database the user profile
+    names (/etc/dconf/db/NAME.d/*) and that ``dconf update`` compiled (/etc/dconf/db/NAME exists);
+    files sorted in each database as dconf compiles them (a later file wins)."""
     out: List[Tuple[str, str, str, str]] = []
-    for db in target.listdir("/etc/dconf/db"):
-        if not db.endswith(".d"):
-            continue
-        base = f"/etc/dconf/db/{db}"
+    for db in dconf_system_dbs(target):
+        if not target.exists(f"/etc/dconf/db/{db}"):
+            continue  # never compiled: the session sees none of its keyfiles
+        base = f"/etc/dconf/db/{db}.d"
         for name in target.listdir(base):
             path = f"{base}/{name}"
             if name == "locks" or name.startswith(".") or target.is_dir(path):
