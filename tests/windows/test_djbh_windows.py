@@ -250,11 +250,16 @@ def test_defender_and_third_party() -> None:
     got = outcome(scan(win(system_tree=tree, software_tree=soft), "malware.*"))
     assert got["malware.antivirus"] == {"pass": {"火绒安全 Huorong"}}
     assert set(got["malware.signatures"]) == {"error"}  # its signature date is not in the registry: check by hand
+    assert set(got["malware.realtime"]) == {"error"}  # nor whether it scans on access
     # the Security Center says it is on and up to date (STATE 0x1000 = on, signatures current)
     soft["Microsoft"]["Security Center"] = {"Provider": {"Av": {"{X}": {"DISPLAYNAME": "火绒安全软件", "STATE": 0x1000}}}}
     got = outcome(scan(win(system_tree=tree, software_tree=soft), "malware.*"))
     assert got["malware.signatures"] == {"pass": {"火绒安全 Huorong"}} and got["malware.realtime"] == {
         "pass": {"火绒安全 Huorong"}}
+    soft["Microsoft"]["Security Center"]["Provider"]["Av"]["{X}"]["STATE"] = 0x0010  # off, out of date
+    got = outcome(scan(win(system_tree=tree, software_tree=soft), "malware.*"))
+    assert got["malware.signatures"] == {"fail": {"火绒安全 Huorong"}} and got["malware.realtime"] == {
+        "fail": {"antivirus"}}
     soft["Microsoft"]["Windows"]["CurrentVersion"]["Uninstall"] = {}
     del tree["ControlSet001"]["Services"]["HipsDaemon"]
     assert outcome(scan(win(system_tree=tree, software_tree=soft), "malware.antivirus")) == {

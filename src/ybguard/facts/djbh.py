@@ -150,6 +150,7 @@ class AntiMalware:
     signature_age_days: Optional[float]  # None = the product keeps it where we cannot read it
     source: str
     detail: str
+    signatures_current: Optional[bool] = None  # what Windows Security Center says when the age is unknown
 
 
 @dataclass(frozen=True)
