@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 
 # command:Debian-package pairs the test suite needs; installed only when missing.
 SYSTEM_TOOLS := ip:iproute2 tcpdump:tcpdump nft:nftables iptables:iptables debootstrap:debootstrap \
-                tcpreplay:tcpreplay modprobe:kmod ps:procps sha256sum:coreutils rpm:rpm rpmbuild:rpm \
+                tcpreplay:tcpreplay modprobe:kmod ps:procps sha256sum:coreutils rpm:rpm rpmbuild:rpm lz4:lz4 \
                 busybox:busybox dash:dash \
                 chromium:chromium pdftoppm:poppler-utils pdftotext:poppler-utils pdfinfo:poppler-utils \
                 systemd-analyze:systemd losetup:mount nsenter:util-linux

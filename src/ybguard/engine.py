@@ -60,11 +60,14 @@ def evaluate_check(check: Check, facts: FactSet, policy: Policy, lang: str) -> L
             subject=_clean(result.subject), message=_clean(_text(result.message, lang)), rule=check.rule,
             remediation=check.remediation(lang, result.message), title=check.title(lang),
             area=check.area, evidence=tuple(_evidence(e, lang) for e in result.evidence),
+            clauses=check.clause_refs(policy.djbh_level),
         )
 
     def problem(status: Status, key: str, subject: str = "", **args: Any) -> Finding:
         return make(Result(status, subject or check.subject, msg(key, **args)))
 
+    if check.min_level > policy.djbh_level:
+        return [problem(Status.NOT_APPLICABLE, "djbh.level_only", level=check.min_level, policy=policy.djbh_level)]
     got: Dict[str, Any] = {}
     partial: List[Finding] = []  # sources of a fact that were refused: errors beside what the rest shows
     notes: List[Evidence] = []

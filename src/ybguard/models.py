@@ -73,6 +73,7 @@ class Finding:
     area: str
     evidence: Tuple[Evidence, ...] = ()
     waiver: Optional[WaiverNote] = None
+    clauses: Tuple[str, ...] = ()  # GB/T 22239-2019 items at the policy's 等保 level
 
 
 @dataclass(frozen=True)

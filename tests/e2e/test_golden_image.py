@@ -89,6 +89,9 @@ def harden(root: Path) -> None:
     pam.write_text(pam.read_text().replace("pam_unix.so obscure yescrypt", "pam_unix.so obscure yescrypt minlen=8"))
     defs = root / "etc/login.defs"
     defs.write_text(defs.read_text().replace("PASS_MAX_DAYS\t99999", "PASS_MAX_DAYS\t90"))
+    from djbhroots import harden_djbh  # the 等保 controls: complexity, lockout, TMOUT, auditd, ufw, ClamAV …
+
+    harden_djbh(root)
 
 
 @pytest.mark.slow

@@ -282,8 +282,8 @@ def test_output_infers_the_format_from_the_extension(with_demo, image, tmp_path)
 
 @pytest.mark.parametrize("spec,message", [
     ("json=/nonexistent-dir/r.json", "cannot write /nonexistent-dir/r.json: the directory /nonexistent-dir does not exist"),
-    ("xml=r.xml", "cannot understand -o xml=r.xml: expected FORMAT=PATH with FORMAT one of console, json, html, junit, prometheus"),
-    ("json", "cannot understand -o json: expected FORMAT=PATH with FORMAT one of console, json, html, junit, prometheus"),
+    ("xml=r.xml", "cannot understand -o xml=r.xml: expected FORMAT=PATH with FORMAT one of console, json, html, junit, prometheus, csv"),
+    ("json", "cannot understand -o json: expected FORMAT=PATH with FORMAT one of console, json, html, junit, prometheus, csv"),
 ])
 def test_bad_outputs_exit_2_before_scanning(with_demo, image, spec, message):
     r = invoke(["scan", "--root", str(image), "-o", spec])

@@ -5,18 +5,36 @@ from __future__ import annotations
 import fnmatch
 from typing import Iterable, Sequence, Tuple
 
-from . import accounts, capture, network, software, usb, windows
+from . import (
+    accounts,
+    audit,
+    capture,
+    clauses,
+    hardening,
+    logon,
+    malware,
+    network,
+    patches,
+    software,
+    usb,
+    windows,
+)
 from .examined import with_examined
 from .interface import Check
 
-ALL_CHECKS: Tuple[Check, ...] = with_examined((
+ALL_CHECKS: Tuple[Check, ...] = clauses.annotate(with_examined((
     *network.CHECKS,
     *capture.CHECKS,
     *usb.CHECKS,
     *software.CHECKS,
     *accounts.CHECKS,
     *windows.CHECKS,
-))
+    *logon.CHECKS,
+    *audit.CHECKS,
+    *hardening.CHECKS,
+    *malware.CHECKS,
+    *patches.CHECKS,
+)))
 
 
 def select_checks(checks: Iterable[Check], only: Sequence[str] = (), skip: Sequence[str] = ()) -> Tuple[Check, ...]:

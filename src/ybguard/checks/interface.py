@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterable, Mapping, Optional, Tuple, Union
 
 from ..models import Evidence, Severity, Status
 from ..policy.schema import Policy
+from .clauses import Clause
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,12 @@ class Check:
     # What was examined, for the pass finding (message and evidence). Built-in checks get theirs
     # from checks/examined.py; a test requires one for every check.
     examined: Optional[Examine] = None
+    clauses: Tuple[Clause, ...] = ()  # GB/T 22239-2019 items (checks/clauses.py); ``rule`` stays the 医保 text
+    min_level: int = 2  # 等保 level from which the check applies (3: level-3-only items)
+
+    def clause_refs(self, level: int) -> Tuple[str, ...]:
+        """The GB/T 22239-2019 items this check serves at the policy's ``djbh_level``."""
+        return tuple(ref for ref in (c.at(level) for c in self.clauses) if ref)
 
     @property
     def area(self) -> str:

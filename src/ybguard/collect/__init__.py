@@ -4,7 +4,23 @@ from __future__ import annotations
 
 from typing import Dict, Mapping
 
-from . import accounts, capture, host, netconfig, nethistory, network, sockets, software, usb, windows
+from . import (  # 等保 2.0 controls
+    accounts,
+    audit,
+    capture,
+    hardening,
+    host,
+    logon,
+    malware,
+    netconfig,
+    nethistory,
+    network,
+    patches,
+    sockets,
+    software,
+    usb,
+    windows,
+)
 from .interface import CollectContext, Collector, FactError, FactSet, ScanOptions
 
 # Network facts: the running kernel on a live host, saved configuration on an image.
@@ -24,10 +40,12 @@ COLLECTORS: Mapping[str, Mapping[str, Collector]] = {
         **usb.LINUX,
         **software.LINUX,
         **accounts.LINUX,
+        **logon.LINUX, **audit.LINUX, **hardening.LINUX, **malware.LINUX, **patches.LINUX,
     },
     "windows": {
         **windows.WINDOWS,
         **accounts.WINDOWS,
+        **logon.WINDOWS, **audit.WINDOWS, **hardening.WINDOWS, **malware.WINDOWS, **patches.WINDOWS,
     },
 }
 

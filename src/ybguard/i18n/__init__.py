@@ -17,6 +17,7 @@ from . import (
     capture,
     core,
     deploy,
+    djbh,
     evidence,
     examined,
     fleet,
@@ -46,6 +47,7 @@ _CATALOGUES = (
     help,
     deploy,
     fleet,
+    djbh,
 )
 
 

@@ -593,6 +593,34 @@ WAIVER = p_record(s.Waiver, {
     "expires": (p_datetime_tz, True),
 })
 SITE = p_record(s.SiteInfo, {name: (p_text, False) for name in s.SITE_FIELDS})
+
+
+def p_djbh_level(node: yaml.Node, path: str, ctx: Ctx) -> int:
+    value = _scalar(node, path, ctx, ("int",), "choice", choices="2, 3")
+    if value not in ("2", "3"):
+        raise ctx.error(node, path, "policy.bad_choice", value=value, choices="2, 3")
+    return int(value)
+
+
+def p_port(node: yaml.Node, path: str, ctx: Ctx) -> int:
+    value = p_positive_int(node, path, ctx)
+    if value > 65535:
+        raise _expect(node, path, ctx, "port")
+    return value
+
+
+DJBH = p_record(s.DjbhPolicy, {
+    "password_min_classes": (p_int, False),
+    "lockout_max_attempts": (p_positive_int, False),
+    "lockout_min_minutes": (p_int, False),
+    "idle_lock_max_minutes": (p_positive_int, False),
+    "audit_log_min_mb": (p_int, False),
+    "allowed_listen_ports": (p_list(p_port), False),
+    "allowed_services": (p_list(p_glob), False),
+    "signature_max_age_days": (p_positive_int, False),
+    "patch_max_age_days": (p_positive_int, False),
+    "min_windows_build": (p_text, False),
+})
 TOP: Spec = {
     "policy": (META, True),
     "network": (NETWORK, False),
@@ -604,6 +632,8 @@ TOP: Spec = {
     "integrity": (INTEGRITY, False),
     "waivers": (p_list(WAIVER), False),
     "site": (SITE, False),
+    "djbh_level": (p_djbh_level, False),
+    "djbh": (DJBH, False),
 }
 
 

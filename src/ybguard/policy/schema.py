@@ -137,6 +137,22 @@ SITE_FIELDS = ("hospital", "department", "asset_id", "location")
 
 
 @dataclass(frozen=True)
+class DjbhPolicy:
+    """Thresholds of the 等保 2.0 (GB/T 22239-2019) terminal checks (checks/logon.py … patches.py)."""
+
+    password_min_classes: int = 3  # character classes a password must mix (8.1.4.1 a)
+    lockout_max_attempts: int = 5  # failed logons allowed before the account locks (8.1.4.1 b)
+    lockout_min_minutes: int = 10  # how long it stays locked at least (0 in the host = until unlocked)
+    idle_lock_max_minutes: int = 15  # idle time before the screen locks / the shell logs out
+    audit_log_min_mb: int = 20  # Windows Security event log maximum size (8.1.4.3 c)
+    allowed_listen_ports: Tuple[int, ...] = ()  # ports that may listen on non-loopback addresses
+    allowed_services: Tuple[str, ...] = ()  # globs of network services that may be enabled
+    signature_max_age_days: int = 7  # antivirus signatures at most this old (8.1.4.5)
+    patch_max_age_days: int = 90  # newest installed update at most this old (8.1.4.4 e)
+    min_windows_build: str = ""  # "19045.3803": CurrentBuild.UBR at least ("" = not checked)
+
+
+@dataclass(frozen=True)
 class Waiver:
     check: str
     reason: str
@@ -157,5 +173,7 @@ class Policy:
     integrity: IntegrityPolicy = field(default_factory=IntegrityPolicy)
     waivers: Tuple[Waiver, ...] = ()
     site: SiteInfo = field(default_factory=SiteInfo)
+    djbh_level: int = 3  # 等保 level (2 or 3): which GB/T 22239-2019 items the report cites
+    djbh: DjbhPolicy = field(default_factory=DjbhPolicy)
     source: str = "<built-in>"
     sha256: str = ""

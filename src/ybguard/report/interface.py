@@ -20,10 +20,11 @@ class Format(str, enum.Enum):
     HTML = "html"
     JUNIT = "junit"
     PROMETHEUS = "prometheus"
+    CSV = "csv"  # the 自查表 (report/selfcheck.py)
 
     def renderer(self, color: bool = False, width: int = 100) -> Render:
         """Map every format to its renderer; adding a format without one fails here, loudly."""
-        from . import console, html, json, junit, prometheus
+        from . import console, html, json, junit, prometheus, selfcheck
 
         if self is Format.CONSOLE:
             return lambda report: console.render(report, color=color, width=width)
@@ -35,4 +36,6 @@ class Format(str, enum.Enum):
             return junit.render
         if self is Format.PROMETHEUS:
             return prometheus.render
+        if self is Format.CSV:
+            return selfcheck.render
         raise AssertionError(f"unhandled format {self!r}")

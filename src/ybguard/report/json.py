@@ -16,6 +16,8 @@ def finding_data(f: Finding) -> Dict[str, Any]:
         "title": f.title, "area": f.area, "message": f.message, "rule": f.rule, "remediation": f.remediation,
         "evidence": [{"source": e.source, "detail": e.detail} for e in f.evidence],
     }
+    if f.clauses:  # GB/T 22239-2019 items (checks/clauses.py); absent when only a 医保 rule applies
+        data["clauses"] = list(f.clauses)
     if f.waiver is not None:
         data["waiver"] = {"reason": f.waiver.reason, "approved_by": f.waiver.approved_by,
                           "expires": f.waiver.expires, "expired": f.waiver.expired}
