@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 from typing import Iterable, Sequence, Tuple
 
-from . import accounts, capture, network, software, usb, windows
+from . import accounts, capture, history, network, software, usb, windows
 from .interface import Check
 
 ALL_CHECKS: Tuple[Check, ...] = (
@@ -15,6 +15,7 @@ ALL_CHECKS: Tuple[Check, ...] = (
     *software.CHECKS,
     *accounts.CHECKS,
     *windows.CHECKS,
+    *history.CHECKS,
 )
 
 

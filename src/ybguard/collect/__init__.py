@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from typing import Dict, Mapping
 
-from . import accounts, capture, host, netconfig, nethistory, network, sockets, software, usb, windows
+from . import (
+    accounts,
+    capture,
+    clockhistory,
+    host,
+    netconfig,
+    nethistory,
+    network,
+    sockets,
+    software,
+    usb,
+    webhistory,
+    windows,
+)
 from .interface import CollectContext, Collector, FactError, FactSet, ScanOptions
 
 # Network facts: the running kernel on a live host, saved configuration on an image.
@@ -23,9 +36,12 @@ COLLECTORS: Mapping[str, Mapping[str, Collector]] = {
         **usb.LINUX,
         **software.LINUX,
         **accounts.LINUX,
+        **webhistory.COLLECTORS,
+        **clockhistory.LINUX,
     },
     "windows": {
         **windows.WINDOWS,
+        **webhistory.COLLECTORS,
     },
 }
 

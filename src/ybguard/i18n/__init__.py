@@ -12,11 +12,11 @@ import os
 import string
 from typing import Dict, Mapping, Optional, Tuple
 
-from . import accounts, capture, core, netconfig, network, software, usb, windows
+from . import accounts, capture, core, history, netconfig, network, software, usb, windows
 
 LANGS = ("zh", "en")
 
-_CATALOGUES = (core, network, capture, usb, software, accounts, windows, netconfig)
+_CATALOGUES = (core, network, capture, usb, software, accounts, windows, netconfig, history)
 
 
 def _merge() -> Dict[str, Tuple[str, str]]:

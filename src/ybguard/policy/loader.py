@@ -396,6 +396,7 @@ BACKUP = p_record(s.BackupRule, {
     "max_age_hours": (p_positive_number, False),
 })
 INTEGRITY = p_record(s.IntegrityPolicy, {"paths": (p_list(p_abs_path), False)})
+HISTORY = p_record(s.HistoryPolicy, {"days": (p_positive_int, False), "allowed_domains": (p_list(p_glob), False)})
 WAIVER = p_record(s.Waiver, {
     "check": (p_glob, True),
     "subject": (p_glob, False),
@@ -412,6 +413,7 @@ TOP: Spec = {
     "time": (TIME, False),
     "backups": (p_list(BACKUP), False),
     "integrity": (INTEGRITY, False),
+    "history": (HISTORY, False),
     "waivers": (p_list(WAIVER), False),
 }
 

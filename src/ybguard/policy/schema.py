@@ -123,6 +123,12 @@ class IntegrityPolicy:
 
 
 @dataclass(frozen=True)
+class HistoryPolicy:
+    days: int = 90  # how far back traces of past violations count
+    allowed_domains: Tuple[str, ...] = ()  # host names (globs) that are not the Internet: intranet systems
+
+
+@dataclass(frozen=True)
 class Waiver:
     check: str
     reason: str
@@ -141,6 +147,7 @@ class Policy:
     time: TimePolicy = field(default_factory=TimePolicy)
     backups: Tuple[BackupRule, ...] = ()
     integrity: IntegrityPolicy = field(default_factory=IntegrityPolicy)
+    history: HistoryPolicy = field(default_factory=HistoryPolicy)
     waivers: Tuple[Waiver, ...] = ()
     source: str = "<built-in>"
     sha256: str = ""

@@ -1,0 +1,67 @@
+"""Messages for traces of past violations (history.web, time.manual-change): key -> (中文, English)."""
+
+from typing import Dict, Tuple
+
+MESSAGES: Dict[str, Tuple[str, str]] = {
+    "history.web.title": ("浏览器上网记录", "Web browsing history"),
+    "history.web.remediation": (
+        "查明该用户何时、通过哪条线路访问了互联网（无线网卡、4G、第二块网卡、代理），按制度处理并断开；"
+        "内网业务系统的域名请列入策略 history.allowed_domains。清除记录不能代替整改。",
+        "Find out when and through which path (Wi-Fi, 4G, a second NIC, a proxy) this user reached the Internet, "
+        "act on it under the regulation and cut that path; list the domain names of intranet systems in the policy's "
+        "history.allowed_domains. Deleting the history is not a remedy.",
+    ),
+    "history.web.visited": (
+        "用户 {user} 在近 {days} 天内用 {browser} 访问了 {host} 共 {count} 次（最早 {first}，最近 {last}，UTC）",
+        "user {user} visited {host} with {browser} {count} times in the last {days} days "
+        "(first {first}, last {last}, UTC)",
+    ),
+    "history.web.none": (
+        "近 {days} 天内 {sources} 个浏览记录来源共 {visits} 次访问、{hosts} 个主机，均在允许范围内",
+        "{visits} visits to {hosts} hosts in {sources} history sources over the last {days} days, all allowed",
+    ),
+    "history.web.no_files": (
+        "仅有注册表配置单元、没有文件系统，无法读取浏览器历史数据库（IE 输入记录也没有）",
+        "a hives-only target has no file system, so no browser history database can be read "
+        "(and no IE typed URLs were found)",
+    ),
+    "history.reason.too_large": (
+        "{source} 超过 {detail} MiB，未读取",
+        "{source} is larger than {detail} MiB and was not read",
+    ),
+    "history.reason.not_regular": (
+        "{source} 不是普通文件，未读取",
+        "{source} is not a regular file and was not read",
+    ),
+    "history.reason.locked": (
+        "{source} 无法复制（被浏览器锁定或没有权限：{detail}）",
+        "{source} could not be copied (locked by the browser or no permission: {detail})",
+    ),
+    "history.reason.unreadable": (
+        "{source} 无法读取：{detail}",
+        "{source} could not be read: {detail}",
+    ),
+    "history.reason.corrupt": (
+        "{source} 不是可读的 SQLite 数据库（已损坏或被加密）：{detail}",
+        "{source} is not a readable SQLite database (corrupt or encrypted): {detail}",
+    ),
+    "history.reason.too_many_hosts": (
+        "访问的主机超过 {detail} 个，其余未统计",
+        "more than {detail} distinct hosts were visited; the rest were not counted",
+    ),
+    "time.manual-change.title": ("系统日期和时间的手工修改", "Manual changes of the system date and time"),
+    "time.manual-change.remediation": (
+        "查明由谁、为何修改了系统时间，核对该时段内的医保结算记录；恢复为由医保专网内的时间服务器自动同步，"
+        "并收回普通用户修改系统时间的权限。",
+        "Find out who changed the clock and why, and check the 医保 settlements made in that period; let the clock "
+        "be set only by the time server inside the 医保 network, and remove ordinary users' right to change it.",
+    ),
+    "time.manual-change.changed": (
+        "系统时间被手工修改（{how}，时间 {when}，操作者 {actor}）",
+        "the system clock was changed by hand ({how}, at {when}, by {actor})",
+    ),
+    "time.manual-change.none": (
+        "近 {days} 天内 {sources} 个日志来源中没有手工修改系统时间的记录",
+        "no manual change of the system clock in {sources} log sources over the last {days} days",
+    ),
+}
