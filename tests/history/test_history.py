@@ -173,7 +173,8 @@ def test_check_fails_per_host_and_passes_with_what_it_examined(tmp_path: Path) -
 def chromium_schema() -> List[str]:
     con = sqlite3.connect(f"file:{CHROME}?mode=ro", uri=True)
     try:
-        return [sql for (sql,) in con.execute("SELECT sql FROM sqlite_master WHERE name IN ('urls', 'visits')")]
+        return [sql for (sql,) in con.execute("SELECT sql FROM sqlite_master WHERE tbl_name IN ('urls', 'visits') "
+                                            "AND sql IS NOT NULL ORDER BY type DESC")]
     finally:
         con.close()
 

@@ -9,14 +9,14 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Dict
 
+from winhives import make_hives_dir
+
 from ybguard.checks import ALL_CHECKS, select_checks
 from ybguard.collect import ScanOptions
 from ybguard.collect.webhistory import read_web_history
 from ybguard.engine import run_scan
 from ybguard.policy.schema import Policy
 from ybguard.target.windows import WindowsImageTarget
-
-from winhives import make_hives_dir
 
 CHROME = Path(__file__).resolve().parent.parent / "data" / "history" / "grr-chrome-History"
 USER = "张三"

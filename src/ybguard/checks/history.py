@@ -43,7 +43,8 @@ def is_outside(host: str, space: Space, allowed_domains: Sequence[str]) -> bool:
 
 def _problems(problems: Tuple[SourceProblem, ...]) -> Iterable[Result]:
     for p in problems:
-        yield error(p.source, msg(p.reason, source=p.source, detail=p.detail), Evidence(p.source, p.detail or p.reason))
+        args = {"source": p.source, "detail": p.detail, **dict(p.args)}
+        yield error(p.source, msg(p.reason, **args), Evidence(p.source, p.detail or p.reason))
 
 
 def _web(facts: Facts, policy: Policy) -> Iterable[Result]:

@@ -42,6 +42,7 @@ COLLECTORS: Mapping[str, Mapping[str, Collector]] = {
     "windows": {
         **windows.WINDOWS,
         **webhistory.COLLECTORS,
+        **clockhistory.WINDOWS,
     },
 }
 

@@ -19,11 +19,14 @@ from __future__ import annotations
 import re
 import struct
 from datetime import datetime, timedelta, timezone
-from typing import Iterable, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Iterable, List, Optional, Sequence, Tuple, Union
 
 from ..facts.history import ClockChange, ClockHistory, SourceProblem
-from ..target.interface import Target, TargetError
-from .interface import CollectContext
+from ..target.interface import Target, TargetError, Unsupported
+from .interface import CollectContext, FactError, reason_of
+
+if TYPE_CHECKING:
+    from .eventlog import Event
 
 UTMP_SIZE = 384
 _UTMP = struct.Struct("<hxxi32s4s32s256shhiii4i20x")
@@ -94,6 +97,12 @@ def _timestamp(line: str) -> str:
     return m.group(1) if m else ""
 
 
+def _problem(source: str, exc: BaseException) -> SourceProblem:
+    """An unreadable source, with the translatable reason of what went wrong."""
+    reason = reason_of(exc)
+    return SourceProblem(source, reason.key, args=tuple((k, str(v)) for k, v in reason.args_map.items()))
+
+
 def _seconds(stamp: str) -> Optional[float]:
     """A log timestamp as seconds on a scale good for telling lines apart (BSD stamps have no year)."""
     m = re.match(r"^(?:\d{4}-(\d\d)-(\d\d)[T ]|([A-Z][a-z]{2})\s+(\d{1,2}) )(\d\d):(\d\d):(\d\d)", stamp)
@@ -124,7 +133,8 @@ def parse_time_log(lines: Union[str, Iterable[str]], source: str) -> Tuple[Clock
     it = lines.splitlines() if isinstance(lines, str) else lines
     for lineno, raw in enumerate(it, 1):
         line = raw.rstrip("\n")
-        if "ime" not in line and "COMMAND=" not in line and not _DAEMON.search(line):
+        # cheap substring tests first: every pattern below needs one of these ("time", "ntp" …)
+        if "ime" not in line and "COMMAND=" not in line and "ntp" not in line and "chrony" not in line:
             continue
         stamp = _timestamp(line)
         m = _TIMEDATED.search(line)
@@ -222,7 +232,7 @@ def read_clock_history(target: Target, since: datetime, now: datetime, window_da
         try:
             changes.extend(in_window(parse_wtmp(target.read_bytes(path, MAX_WTMP_BYTES), path), since, now))
         except (OSError, TargetError) as exc:
-            problems.append(SourceProblem(path, "history.reason.unreadable", str(exc)[:200]))
+            problems.append(_problem(path, exc))
     logs = sorted({p for g in LOG_GLOBS for p in target.glob(g) if not target.is_dir(p)}, key=_rotation_key)
     for path in logs:
         sources.append(path)
@@ -230,9 +240,13 @@ def read_clock_history(target: Target, since: datetime, now: datetime, window_da
             changes.extend(in_window(parse_time_log(_log_lines(target, path), path), since, now,
                                      _recent(target, path, since)))
         except (OSError, EOFError, TargetError) as exc:
-            problems.append(SourceProblem(path, "history.reason.unreadable", str(exc)[:200]))
+            problems.append(_problem(path, exc))
     if not logs:
-        journal = _journal(target)
+        try:
+            journal = _journal(target)
+        except (FactError, TargetError, OSError) as exc:
+            problems.append(_problem("journalctl", exc))
+            journal = None
         if journal is not None:
             sources.append("journalctl")
             changes.extend(in_window(parse_time_log(journal, "journalctl"), since, now))
@@ -254,7 +268,6 @@ def _journal(target: Target) -> Optional[str]:
     import shutil
     import subprocess
 
-    from .interface import FactError
     from .usb import _has_journal_files
 
     stored = [d for d in ("/var/log/journal", "/run/log/journal") if _has_journal_files(target, d)]
@@ -284,4 +297,88 @@ def collect_clock(ctx: CollectContext) -> ClockHistory:
     return read_clock_history(ctx.target, now - timedelta(days=days), now, days)
 
 
+# ---- Windows: the event logs ---------------------------------------------------------------
+
+CLOCK_EVENTS = frozenset({("Microsoft-Windows-Security-Auditing", 4616), ("Microsoft-Windows-Kernel-General", 1)})
+
+
+def clock_changes_from_events(events: Sequence[Event]) -> Tuple[ClockChange, ...]:
+    """Security 4616 and System Kernel-General 1 events whose actor is a person's account (SID
+    S-1-5-21-… or S-1-12-1-…, never a display name, so every language reads the same). SYSTEM,
+    LOCAL SERVICE and NETWORK SERVICE — the time service, VM tools — are not a private change.
+    One change logged by both is reported once (the 4616, which names the process)."""
+    from .eventlog import is_user_sid
+
+    out: List[ClockChange] = []
+    taken: List[datetime] = []
+    ordered = sorted(events, key=lambda e: (e.event_id != 4616, e.when or datetime.min.replace(tzinfo=timezone.utc)))
+    for e in ordered:
+        if e.event_id == 4616:
+            sid = e.data.get("SubjectUserSid", "")
+            who = "\\".join(x for x in (e.data.get("SubjectDomainName", ""), e.data.get("SubjectUserName", "")) if x)
+            process = e.data.get("ProcessName", "").replace("/", "\\").rsplit("\\", 1)[-1]
+            how = f"4616 {process}".strip()
+            before, after = e.data.get("PreviousTime", "?"), e.data.get("NewTime", "?")
+        else:
+            sid = e.user_sid
+            who = sid
+            how = "Kernel-General 1"
+            before, after = e.data.get("OldTime", "?"), e.data.get("NewTime", "?")
+        if not is_user_sid(sid):
+            continue
+        if e.event_id != 4616 and e.when is not None and any(abs((e.when - t).total_seconds()) <= 2 for t in taken):
+            continue
+        if e.when is not None:
+            taken.append(e.when)
+        out.append(ClockChange(when=e.when.isoformat(timespec="seconds") if e.when else "", actor=f"{who} ({sid})",
+                               how=how, source=f"{e.source}#{e.record_id}", line=f"{before} -> {after}"))
+    return tuple(out)
+
+
+def _latest(change: ClockChange) -> str:
+    """The latest of the record's own time and the times it names: a clock set back must not push
+    its own record out of the window."""
+    stamps = [change.when] + [part.strip() for part in change.line.split("->")]
+    return max((s for s in stamps if re.match(r"^\d{4}-", s)), default=change.when)
+
+
+def read_windows_clock(target: Target, since: datetime, now: datetime, window_days: int) -> ClockHistory:
+    from .eventlog import events_of
+
+    changes: List[ClockChange] = []
+    sources: List[str] = []
+    problems: List[SourceProblem] = []
+    events = []
+    for log in ("Security", "System"):
+        name = f"{log}.evtx"
+        try:
+            got = events_of(target, log, CLOCK_EVENTS)
+        except Unsupported:
+            raise
+        except (FactError, TargetError, OSError) as exc:
+            # This log is unreadable; what the other one proves still stands (fail first).
+            problems.append(_problem(name, exc))
+            continue
+        if got is None:
+            if not target.is_live and not getattr(target, "volume", False):
+                raise Unsupported("history.reason.no_event_logs")
+            problems.append(SourceProblem(name, "history.reason.missing_log"))
+            continue
+        sources.append(name)
+        events.extend(got)
+    for change in clock_changes_from_events(events):
+        when = parse_when(_latest(change), now)
+        if when is None or when >= since:
+            changes.append(change)
+    return ClockHistory(changes=tuple(changes), sources=tuple(sources), problems=tuple(problems),
+                        window_days=window_days)
+
+
+def collect_clock_windows(ctx: CollectContext) -> ClockHistory:
+    now = ctx.options.now or datetime.now(timezone.utc)
+    days = ctx.policy.history.days
+    return read_windows_clock(ctx.target, now - timedelta(days=days), now, days)
+
+
 LINUX = {"history.clock": collect_clock}
+WINDOWS = {"history.clock": collect_clock_windows}

@@ -35,7 +35,8 @@ class SourceProblem:
 
     source: str
     reason: str  # i18n key
-    detail: str = ""
+    detail: str = ""  # language-neutral detail (a size, an SQLite error) for the key's {detail}
+    args: Tuple[Tuple[str, str], ...] = ()  # further arguments of the key (a reason's own)
 
 
 @dataclass(frozen=True)

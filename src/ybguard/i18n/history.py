@@ -49,6 +49,22 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
         "访问的主机超过 {detail} 个，其余未统计",
         "more than {detail} distinct hosts were visited; the rest were not counted",
     ),
+    "history.reason.no_evtx_parser": (
+        "没有可用的 .evtx 解析库（evtx 或 python-evtx），无法读取事件日志",
+        "no .evtx parser (evtx or python-evtx) is available, so the event logs cannot be read",
+    ),
+    "history.reason.evtx_corrupt": (
+        "事件日志 {source} 无法解析：{detail}",
+        "event log {source} could not be parsed: {detail}",
+    ),
+    "history.reason.missing_log": (
+        "镜像中没有事件日志 {source}（Windows/System32/winevt/Logs），无法确认是否改过系统时间",
+        "the image has no event log {source} (Windows/System32/winevt/Logs), so clock changes cannot be ruled out",
+    ),
+    "history.reason.no_event_logs": (
+        "仅有注册表配置单元，没有事件日志",
+        "a hives-only target has no event logs",
+    ),
     "time.manual-change.title": ("系统日期和时间的手工修改", "Manual changes of the system date and time"),
     "time.manual-change.remediation": (
         "查明由谁、为何修改了系统时间，核对该时段内的医保结算记录；恢复为由医保专网内的时间服务器自动同步，"
