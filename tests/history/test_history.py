@@ -349,3 +349,43 @@ def test_cli_scan_of_an_image_names_user_browser_and_host(tmp_path: Path) -> Non
     assert finding["status"] == "fail" and finding["subject"] == "pan.baidu.com (alice, Chrome)"
     assert "用户 alice" in finding["message"] and "pan.baidu.com" in finding["message"]
     assert "/x" not in json.dumps(report, ensure_ascii=False).replace(str(root), "")
+
+
+# ---- history.installs on Linux: dpkg.log -----------------------------------------------------
+
+DPKG_LOG = """\
+2026-11-20 10:01:02 startup archives unpack
+2026-11-20 10:01:03 install teamviewer:amd64 <none> 15.48.5
+2026-11-20 10:01:03 status half-installed teamviewer:amd64 15.48.5
+2026-11-20 10:01:09 status installed teamviewer:amd64 15.48.5
+2026-11-21 09:00:00 remove teamviewer:amd64 15.48.5 <none>
+2026-11-22 08:00:00 install nano:amd64 <none> 7.2-1+deb12u1
+"""
+
+
+def test_a_removed_remote_tool_still_fails_from_dpkg_log(tmp_path: Path) -> None:
+    from ybguard.collect.installhistory import parse_dpkg_log
+
+    assert [(i.name, i.image, i.when) for i in parse_dpkg_log(DPKG_LOG, "dpkg.log")] == [
+        ("teamviewer", "15.48.5", "2026-11-20T10:01:03"), ("nano", "7.2-1+deb12u1", "2026-11-22T08:00:00")]
+    root = linux_root(tmp_path)
+    (root / "var/log").mkdir(parents=True)
+    (root / "var/log/dpkg.log").write_text(DPKG_LOG)
+    report = scan(root, Policy(), datetime(2026, 12, 2, tzinfo=UTC), only=("history.installs",))
+    assert statuses(report) == [("fail", "teamviewer")]
+    report = scan(root, Policy(history=HistoryPolicy(days=5)), datetime(2026, 12, 2, tzinfo=UTC),
+                  only=("history.installs",))
+    assert statuses(report) == [("pass", "history.installs")]
+
+
+def test_no_install_log_is_not_applicable(tmp_path: Path) -> None:
+    report = scan(linux_root(tmp_path), Policy(), datetime(2026, 12, 2, tzinfo=UTC), only=("history.installs",))
+    assert [f.status.value for f in report.findings] == ["not_applicable"]
+
+
+def test_a_deleted_dpkg_log_is_an_error(tmp_path: Path) -> None:
+    root = linux_root(tmp_path)
+    (root / "var/lib/dpkg").mkdir(parents=True)
+    (root / "var/lib/dpkg/status").write_text("Package: nano\nStatus: install ok installed\n")
+    report = scan(root, Policy(), datetime(2026, 12, 2, tzinfo=UTC), only=("history.installs",))
+    assert [f.status.value for f in report.findings] == ["error"]

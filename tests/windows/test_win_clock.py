@@ -91,3 +91,30 @@ def test_a_damaged_log_is_an_error(hive_files: Dict[str, Path], tmp_path: Path) 
     report = scan(WindowsImageTarget.from_root(str(root)))
     assert "error" in {f.status.value for f in report.findings}
     assert "pass" not in {f.status.value for f in report.findings}
+
+
+# ---- history.installs: service installs (System 7045) -------------------------------------------
+
+def scan_installs(target, policy, now):
+    return run_scan(policy, target, select_checks(ALL_CHECKS, ["history.installs"]), ScanOptions(lang="en", now=now))
+
+
+def test_real_service_installs_checked_against_the_deny_list(hive_files: Dict[str, Path], tmp_path: Path) -> None:
+    from ybguard.checks.history import image_name
+    from ybguard.policy.schema import ProcessPolicy, SoftwarePolicy
+
+    target = WindowsImageTarget.from_root(str(volume(tmp_path, hive_files)))
+    when = datetime(2017, 8, 1, tzinfo=timezone.utc)  # the sample's installs are 2017-07-12 … 07-20
+    clean = scan_installs(target, Policy(), when)
+    assert [f.status.value for f in clean.findings] == ["pass"]
+    assert "none of the 57 installs" in clean.findings[0].message
+    # Google Update installed itself as two services: denied by program name, as a tool would be
+    policy = Policy(software=SoftwarePolicy(deny=("googleupdate*",), processes=ProcessPolicy(deny=())))
+    report = scan_installs(target, policy, when)
+    assert sorted(f.subject for f in report.findings if f.status.value == "fail") == [
+        "Google Update Service (gupdate)", "Google Update Service (gupdatem)"]
+    assert image_name('"C:\\Program Files (x86)\\Google\\Update\\GoogleUpdate.exe" /svc') == "GoogleUpdate"
+    assert image_name("C:\\Windows\\system32\\dllhost.exe /Processid:{74600A00}") == "dllhost"
+    assert image_name("\\SystemRoot\\System32\\drivers\\WUDFRd.sys") == "WUDFRd.sys"
+    late = scan_installs(target, policy, datetime(2018, 1, 1, tzinfo=timezone.utc))  # out of the window
+    assert [f.status.value for f in late.findings] == ["pass"]

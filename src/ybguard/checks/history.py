@@ -7,7 +7,7 @@ import fnmatch
 import ipaddress
 from typing import Iterable, Sequence, Tuple
 
-from ..facts.history import ClockHistory, SourceProblem, WebHistory, WebHost
+from ..facts.history import ClockHistory, Install, InstallHistory, SourceProblem, WebHistory, WebHost
 from ..models import Evidence, Severity
 from ..policy.schema import Policy
 from . import rules
@@ -82,8 +82,48 @@ def _clock(facts: Facts, policy: Policy) -> Iterable[Result]:
                  *(Evidence(s, "wtmp" if "wtmp" in s else "log") for s in history.sources[:20]))
 
 
+def image_name(image: str) -> str:
+    """The executable's file name without ``.exe`` from a service ImagePath (quoted, with arguments)."""
+    text = image.strip()
+    if text.startswith('"'):
+        text = text[1:].split('"', 1)[0]
+    else:
+        lowered = text.lower()
+        cut = lowered.find(".exe")
+        text = text[:cut + 4] if cut >= 0 else text.split(" ", 1)[0]
+    name = text.replace("/", "\\").rsplit("\\", 1)[-1]
+    return name[:-4] if name.lower().endswith(".exe") else name
+
+
+def denied_by(install: Install, policy: Policy) -> str:
+    """The deny pattern (software.deny or software.processes.deny) the install matches, or ""."""
+    names = {install.name.lower(), image_name(install.image).lower()} - {""}
+    for pattern in (*policy.software.deny, *policy.software.processes.deny):
+        if any(fnmatch.fnmatchcase(n, pattern.lower()) for n in names):
+            return pattern
+    return ""
+
+
+def _installs(facts: Facts, policy: Policy) -> Iterable[Result]:
+    history: InstallHistory = facts["history.installs"]
+    hits = [(i, denied_by(i, policy)) for i in history.installs]
+    hits = [(i, p) for i, p in hits if p]
+    for install, pattern in hits:
+        yield fail(install.name, msg("history.installs.denied", name=install.name, when=install.when or "?",
+                                     pattern=pattern, image=install.image or "?"),
+                   Evidence(install.source, install.image))
+    yield from _problems(history.problems)
+    if hits or history.problems:
+        return
+    yield passed("history.installs", msg("history.installs.none", count=len(history.installs),
+                                          days=history.window_days, sources=len(history.sources)),
+                 *(Evidence(s, "log") for s in history.sources[:20]))
+
+
 CHECKS: Tuple[Check, ...] = (
     Check("history.web", Severity.HIGH, rules.ISOLATION, ("history.web",), _web, subject="history.web"),
+    Check("history.installs", Severity.HIGH, rules.SOFTWARE_ONLY_YB, ("history.installs",), _installs,
+          subject="history.installs"),
     Check("time.manual-change", Severity.MEDIUM, rules.NO_DATE_CHANGE, ("history.clock",), _clock,
           subject="time.manual-change"),
 )

@@ -9,6 +9,7 @@ from . import (
     capture,
     clockhistory,
     host,
+    installhistory,
     netconfig,
     nethistory,
     network,
@@ -38,11 +39,13 @@ COLLECTORS: Mapping[str, Mapping[str, Collector]] = {
         **accounts.LINUX,
         **webhistory.COLLECTORS,
         **clockhistory.LINUX,
+        **installhistory.COLLECTORS,
     },
     "windows": {
         **windows.WINDOWS,
         **webhistory.COLLECTORS,
         **clockhistory.WINDOWS,
+        **installhistory.COLLECTORS,
     },
 }
 

@@ -64,3 +64,23 @@ class ClockHistory:
     sources: Tuple[str, ...]
     problems: Tuple[SourceProblem, ...] = ()
     window_days: int = 90
+
+
+@dataclass(frozen=True)
+class Install:
+    """A program installed inside the window: a Windows service (System 7045) or a package
+    (dpkg.log), whether or not it is still there."""
+
+    name: str  # service name / package name
+    image: str  # the service's executable (Windows) or the package version (Linux)
+    when: str  # ISO 8601
+    source: str  # log file and record / line
+    account: str = ""  # the account the service runs as
+
+
+@dataclass(frozen=True)
+class InstallHistory:
+    installs: Tuple[Install, ...]
+    sources: Tuple[str, ...]
+    problems: Tuple[SourceProblem, ...] = ()
+    window_days: int = 90

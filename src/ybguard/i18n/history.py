@@ -65,6 +65,31 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
         "仅有注册表配置单元，没有事件日志",
         "a hives-only target has no event logs",
     ),
+    "history.installs.title": ("远程控制和穿透工具的安装记录", "Installs of remote-control and tunnel tools"),
+    "history.installs.remediation": (
+        "查明由谁、何时安装了该工具，是否已连过互联网；卸载并清除其服务和自启动项，按制度处理。"
+        "工具已被卸载也要追查：安装记录说明终端曾违规使用它。",
+        "Find out who installed the tool and when, and whether it reached the Internet; uninstall it and remove its "
+        "service and autostart entries, and act under the regulation. Investigate even if it is gone now: the record "
+        "shows the terminal once ran it.",
+    ),
+    "history.installs.denied": (
+        "{when} 安装了 {name}（匹配禁用规则 {pattern}；程序 {image}）",
+        "{name} was installed at {when} (matches the denied pattern {pattern}; program {image})",
+    ),
+    "history.installs.none": (
+        "近 {days} 天内 {sources} 个日志来源记录的 {count} 次安装均不在禁用清单中",
+        "none of the {count} installs recorded in {sources} log sources over the last {days} days is denied",
+    ),
+    "history.reason.no_install_log": (
+        "本系统没有安装日志（/var/log/dpkg.log），无法追溯安装记录",
+        "this system keeps no install log (/var/log/dpkg.log), so past installs cannot be traced",
+    ),
+    "history.reason.install_log_missing": (
+        "系统使用 dpkg 但没有安装日志 {path}（已被删除或轮转掉），无法追溯安装记录",
+        "the system uses dpkg but its install log {path} is missing (deleted or rotated away), so past installs "
+        "cannot be traced",
+    ),
     "time.manual-change.title": ("系统日期和时间的手工修改", "Manual changes of the system date and time"),
     "time.manual-change.remediation": (
         "查明由谁、为何修改了系统时间，核对该时段内的医保结算记录；恢复为由医保专网内的时间服务器自动同步，"
