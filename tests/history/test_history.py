@@ -389,3 +389,27 @@ def test_a_deleted_dpkg_log_is_an_error(tmp_path: Path) -> None:
     (root / "var/lib/dpkg/status").write_text("Package: nano\nStatus: install ok installed\n")
     report = scan(root, Policy(), datetime(2026, 12, 2, tzinfo=UTC), only=("history.installs",))
     assert [f.status.value for f in report.findings] == ["error"]
+
+
+# ---- Wi-Fi joins in NetworkManager's log lines -----------------------------------------------
+# Both spellings as NetworkManager prints them (1.x and 0.9), as seen in public bug reports.
+
+NM_LOG = """\
+Nov 27 12:24:03 yb-pc01 NetworkManager[779]: <info>  [1669577043.0146] device (wlp1s0): supplicant interface state: associating -> completed
+Nov 27 12:24:03 yb-pc01 NetworkManager[779]: <info>  [1669577043.0146] device (wlp1s0): Activation: (wifi) Stage 2 of 5 (Device Configure) successful. Connected to wireless network "Hospital-Guest"
+Nov 28 08:00:01 yb-pc01 NetworkManager[779]: <info>  [1669622401.0001] device (wlp1s0): Activation: (wifi) Stage 2 of 5 (Device Configure) successful. Connected to wireless network "Hospital-Guest"
+Jun 30 21:59:05 yb-pc01 NetworkManager[721]: <info> Activation (wlan0/wireless) Stage 2 of 5 (Device Configure) successful.  Connected to wireless network 'BSNL_AP'.
+Jan 22 12:02:02 yb-pc01 NetworkManager[1002]: <info>  [1674388922.0635] device (wlp4s0): Activation: (wifi) Stage 2 of 5 (Device Configure) successful. Connected to wireless network ExampleNet
+"""
+
+
+def test_nm_log_wifi_joins_both_spellings() -> None:
+    from ybguard.collect.nmlog import parse_nm_wifi_log
+
+    got = parse_nm_wifi_log(NM_LOG, "/var/log/syslog")
+    assert [(h.name, h.first_seen, h.last_seen, h.source) for h in got] == [
+        ("BSNL_AP", "Jun 30 21:59:05", "Jun 30 21:59:05", "/var/log/syslog:4"),
+        ("ExampleNet", "Jan 22 12:02:02", "Jan 22 12:02:02", "/var/log/syslog:5"),
+        ("Hospital-Guest", "Nov 27 12:24:03", "Nov 28 08:00:01", "/var/log/syslog:2"),
+    ]
+    assert "2×" in got[2].detail and "wlp1s0" in got[2].detail
