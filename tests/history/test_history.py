@@ -413,3 +413,35 @@ def test_nm_log_wifi_joins_both_spellings() -> None:
         ("Hospital-Guest", "Nov 27 12:24:03", "Nov 28 08:00:01", "/var/log/syslog:2"),
     ]
     assert "2×" in got[2].detail and "wlp1s0" in got[2].detail
+
+
+# ---- the journal, when an image has no text logs ---------------------------------------------
+
+JOURNAL_REMOTE = "/lib/systemd/systemd-journal-remote"
+
+
+def export_entry(realtime_us: int, ident: str, message: str, pid: int) -> str:
+    return (f"__REALTIME_TIMESTAMP={realtime_us}\n__MONOTONIC_TIMESTAMP={realtime_us % 10**9}\n"
+            f"_BOOT_ID=0f0e0d0c0b0a09080706050403020100\n_HOSTNAME=yb-pc01\nSYSLOG_IDENTIFIER={ident}\n"
+            f"_PID={pid}\nMESSAGE={message}\n\n")
+
+
+def test_journal_of_an_image_written_by_systemd(tmp_path: Path) -> None:
+    """A real journal file, written by systemd's own journal writer (systemd-journal-remote from
+    journal export format), read through the scanning host's journalctl -D."""
+    assert os.path.exists(JOURNAL_REMOTE), "make test installs systemd-journal-remote"
+    root = linux_root(tmp_path)
+    jdir = root / "var/log/journal/0123456789abcdef0123456789abcdef"
+    jdir.mkdir(parents=True)
+    when = int(datetime(2026, 11, 29, 8, 0, tzinfo=UTC).timestamp() * 1e6)
+    export = tmp_path / "in.export"
+    export.write_text(
+        export_entry(when, "systemd-timedated", "Changed local time to Sat 2026-11-01 08:00:00 CST", 900)
+        + export_entry(when + 10**6, "systemd", "Time has been changed", 1)
+        + export_entry(when + 5 * 10**6, "CRON", "(root) CMD (run-parts /etc/cron.hourly)", 1000))
+    subprocess.run([JOURNAL_REMOTE, f"--output={jdir / 'system.journal'}", str(export)], check=True,
+                   capture_output=True, timeout=30)
+    report = scan(root, Policy(), datetime(2026, 12, 2, tzinfo=UTC), only=("time.manual-change",))
+    fails = [f for f in report.findings if f.status.value == "fail"]
+    assert len(fails) == 1 and "timedatectl set-time" in fails[0].subject
+    assert fails[0].evidence[0].source.startswith("journalctl:")
