@@ -445,3 +445,32 @@ def test_journal_of_an_image_written_by_systemd(tmp_path: Path) -> None:
     fails = [f for f in report.findings if f.status.value == "fail"]
     assert len(fails) == 1 and "timedatectl set-time" in fails[0].subject
     assert fails[0].evidence[0].source.startswith("journalctl:")
+
+
+def test_a_home_the_scan_cannot_enter_is_an_error_beside_the_others_visits(tmp_path: Path) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("needs root to drop to uid 65534")
+    import tempfile
+
+    import unpriv
+
+    base = Path(tempfile.mkdtemp(prefix="ybhist-"))  # pytest's tmp_path is private to root
+    os.chmod(base, 0o755)
+    policy = base / "policy.yaml"
+    shutil.copyfile(DATA / "policy-open.yaml", policy)
+    os.chmod(policy, 0o644)
+    root = linux_root(base)
+    add_firefox(root / "home/alice")
+    add_chrome(root / "home/bob")
+    for p in root.rglob("*"):
+        os.chmod(p, 0o755 if p.is_dir() else 0o644)
+    os.chmod(root, 0o755)
+    os.chmod(root / "home/bob", 0o700)
+    proc = subprocess.run(unpriv.ybguard_argv("scan", "--root", str(root), "--only", "history.web", "--format",
+                                              "json", "--policy", str(policy)),
+                          env=unpriv.env(), capture_output=True, timeout=120)
+    shutil.rmtree(base, ignore_errors=True)
+    report = json.loads(proc.stdout)
+    got = sorted((f["status"], f["subject"]) for f in report["findings"])
+    assert ("fail", "news.google.com (alice, Firefox)") in got
+    assert ("error", "/home/bob") in got

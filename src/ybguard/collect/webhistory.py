@@ -306,7 +306,12 @@ def read_web_history(target: Target, since: datetime, window_days: int) -> WebHi
     no_files = target.os_family == "windows" and not target.is_live and not getattr(target, "volume", True)
     if not no_files:
         for user, home in profile_dirs(target):
-            for kind, db in find_databases(target, home):
+            try:
+                found = find_databases(target, home)
+            except OSError as exc:  # a home this scan may not enter: say so, keep the other users
+                problems.append(SourceProblem(home, "history.reason.unreadable", exc.strerror or str(exc)))
+                continue
+            for kind, db in found:
                 sources.append(db)
                 problem = _read_database(target, kind, db, since, user, agg)
                 if problem is not None:
