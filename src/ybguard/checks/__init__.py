@@ -11,6 +11,7 @@ from . import (
     capture,
     clauses,
     hardening,
+    history,
     logon,
     malware,
     network,
@@ -34,6 +35,7 @@ ALL_CHECKS: Tuple[Check, ...] = clauses.annotate(with_examined((
     *hardening.CHECKS,
     *malware.CHECKS,
     *patches.CHECKS,
+    *history.CHECKS,
 )))
 
 

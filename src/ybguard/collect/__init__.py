@@ -8,8 +8,10 @@ from . import (  # 等保 2.0 controls
     accounts,
     audit,
     capture,
+    clockhistory,
     hardening,
     host,
+    installhistory,
     logon,
     malware,
     netconfig,
@@ -19,6 +21,7 @@ from . import (  # 等保 2.0 controls
     sockets,
     software,
     usb,
+    webhistory,
     windows,
 )
 from .interface import CollectContext, Collector, FactError, FactSet, ScanOptions
@@ -41,11 +44,17 @@ COLLECTORS: Mapping[str, Mapping[str, Collector]] = {
         **software.LINUX,
         **accounts.LINUX,
         **logon.LINUX, **audit.LINUX, **hardening.LINUX, **malware.LINUX, **patches.LINUX,
+        **webhistory.COLLECTORS,
+        **clockhistory.LINUX,
+        **installhistory.COLLECTORS,
     },
     "windows": {
         **windows.WINDOWS,
         **accounts.WINDOWS,
         **logon.WINDOWS, **audit.WINDOWS, **hardening.WINDOWS, **malware.WINDOWS, **patches.WINDOWS,
+        **webhistory.COLLECTORS,
+        **clockhistory.WINDOWS,
+        **installhistory.COLLECTORS,
     },
 }
 

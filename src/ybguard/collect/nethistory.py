@@ -51,20 +51,37 @@ def history_from_profiles(profiles: List[KeyFile], stamps: Mapping[str, int], st
     return tuple(sorted(out, key=lambda h: (h.name, h.last_seen)))
 
 
+def with_logged(found: Tuple[NetworkHistory, ...], logged: Tuple[NetworkHistory, ...]) -> Tuple[NetworkHistory, ...]:
+    """The profiles' records, plus the joins NetworkManager logged for networks whose profile (or
+    timestamp) is gone: deleting the profile does not delete the log line."""
+    names = {h.name for h in found}
+    return tuple(sorted((*found, *(h for h in logged if h.name not in names)), key=lambda h: (h.name, h.last_seen)))
+
+
 def read_history(target: Target) -> Tuple[NetworkHistory, ...]:
+    from .nmlog import read_nm_log_history
+
+    logged, log_files, gaps = read_nm_log_history(target)
+    errors: List[FactError] = [FactError("history.reason.partial_log", source=path, detail=detail)
+                               for path, detail in gaps]
     text = target.read_text_optional(TIMESTAMPS)
     if text is None:
-        # Nothing on this host records which networks it joined: say so, never "none joined".
-        raise Unsupported("network.history.none_kept", path=TIMESTAMPS)
+        if not log_files:
+            # Nothing on this host records which networks it joined: say so, never "none joined".
+            raise Unsupported("network.history.none_kept", path=TIMESTAMPS)
+        if errors:
+            raise PartialFact(logged, errors)
+        return logged
     try:
         stamps = parse_nm_timestamps(text)
     except Rejected as exc:
         raise FactError("netconfig.bad_file", path=exc.path, problem=exc.problem) from None
     profiles, refused = nm_profiles(target)
-    if refused:
-        found = history_from_profiles(profiles, stamps, TIMESTAMPS)
-        raise PartialFact(found, [FactError("netconfig.bad_file", path=r.path, problem=r.problem) for r in refused])
-    return history_from_profiles(profiles, stamps, TIMESTAMPS)
+    found = with_logged(history_from_profiles(profiles, stamps, TIMESTAMPS), logged)
+    errors += [FactError("netconfig.bad_file", path=r.path, problem=r.problem) for r in refused]
+    if errors:
+        raise PartialFact(found, errors)
+    return found
 
 
 def collect_history(ctx: CollectContext) -> Tuple[NetworkHistory, ...]:

@@ -22,6 +22,7 @@ from . import (
     examined,
     fleet,
     help,
+    history,
     netconfig,
     network,
     policy,
@@ -48,6 +49,7 @@ _CATALOGUES = (
     deploy,
     fleet,
     djbh,
+    history,
 )
 
 

@@ -570,6 +570,9 @@ BACKUP = p_record(s.BackupRule, {
     "max_age_hours": (p_positive_number, False),
 })
 INTEGRITY = p_record(s.IntegrityPolicy, {"paths": (p_list(p_abs_path), False)})
+HISTORY = p_record(s.HistoryPolicy, {"days": (p_positive_int, False), "allowed_domains": (p_list(p_glob), False)})
+
+
 def p_waiver_check(node: yaml.Node, path: str, ctx: Ctx) -> str:
     """A waiver's ``check`` glob must match a check: a typo would waive nothing, silently.
     (Checked when the loader is told the check ids, as the CLI does.)"""
@@ -630,6 +633,7 @@ TOP: Spec = {
     "time": (TIME, False),
     "backups": (p_list(BACKUP), False),
     "integrity": (INTEGRITY, False),
+    "history": (HISTORY, False),
     "waivers": (p_list(WAIVER), False),
     "site": (SITE, False),
     "djbh_level": (p_djbh_level, False),

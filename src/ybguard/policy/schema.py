@@ -153,6 +153,12 @@ class DjbhPolicy:
 
 
 @dataclass(frozen=True)
+class HistoryPolicy:
+    days: int = 90  # how far back traces of past violations count
+    allowed_domains: Tuple[str, ...] = ()  # host names (globs) that are not the Internet: intranet systems
+
+
+@dataclass(frozen=True)
 class Waiver:
     check: str
     reason: str
@@ -171,6 +177,7 @@ class Policy:
     time: TimePolicy = field(default_factory=TimePolicy)
     backups: Tuple[BackupRule, ...] = ()
     integrity: IntegrityPolicy = field(default_factory=IntegrityPolicy)
+    history: HistoryPolicy = field(default_factory=HistoryPolicy)
     waivers: Tuple[Waiver, ...] = ()
     site: SiteInfo = field(default_factory=SiteInfo)
     djbh_level: int = 3  # 等保 level (2 or 3): which GB/T 22239-2019 items the report cites
