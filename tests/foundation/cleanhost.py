@@ -10,15 +10,36 @@ from typing import Any, Dict
 from ybguard.baseline import Baseline
 from ybguard.facts.accounts import (
     Account,
+    AccountMaxAge,
     BackupCopy,
     BackupSet,
     FileDigest,
     GatewayNeighbour,
     NtpSample,
+    PasswordAging,
     PasswordPolicy,
     TimeSync,
 )
 from ybguard.facts.capture import CaptureResult, InterfaceCapture, ProbeOutcome, ProbeResult
+from ybguard.facts.djbh import (
+    AntiMalware,
+    AuditEvents,
+    Autorun,
+    BuiltinAccount,
+    Complexity,
+    Exposure,
+    Firewall,
+    FirewallProfile,
+    IdleScope,
+    IdleSetting,
+    KernelState,
+    Lockout,
+    LogStorage,
+    PatchState,
+    RemoteService,
+    ServiceState,
+)
+from ybguard.facts.history import ClockHistory, Install, InstallHistory, WebHistory, WebHost
 from ybguard.facts.network import (
     Address,
     Forwarding,
@@ -101,6 +122,9 @@ def clean_facts() -> Dict[str, Any]:
                                Process(812, "ybclient", "/opt/ybclient/ybclient.bin", "yb")),
         "accounts.password_policy": PasswordPolicy(10, 60, (("/etc/security/pwquality.conf", "minlen=10"),
                                                             ("/etc/login.defs", "PASS_MAX_DAYS=60"))),
+        "accounts.max_age": PasswordAging(True, 60, (AccountMaxAge("root", 60, "/etc/shadow:1"),
+                                                     AccountMaxAge("yb", 60, "/etc/shadow:20")),
+                                          (("/etc/login.defs", "PASS_MAX_DAYS=60"),)),
         "accounts.users": (Account("root", 0, True, "set", int(NOW // 86400) - 10, 60, "/etc/shadow", 10),
                            Account("yb", 1000, True, "set", int(NOW // 86400) - 5, 60, "/etc/shadow", 5)),
         "time.sync": TimeSync("chrony", ("10.50.0.123",), True, 0.002, (("/etc/chrony/chrony.conf", "server 10.50.0.123"),),
@@ -117,5 +141,36 @@ def clean_facts() -> Dict[str, Any]:
                                        (), {}, "/etc/ybguard/baseline.json"),
         "integrity.files": (DIGEST,),
         "integrity.gateway": (GatewayNeighbour("10.50.3.1", "52:54:00:aa:bb:cc", "eth0", "REACHABLE"),),
+        # 等保 2.0 controls of a hardened Debian terminal
+        "logon.complexity": Complexity(True, 3, True, (("/etc/security/pwquality.conf", "minclass=3"),
+                                                       ("/etc/security/pwquality.conf", "enforce_for_root"))),
+        "logon.lockout": Lockout(5, 15, 15, (("/etc/security/faillock.conf", "deny=5"),
+                                             ("/etc/security/faillock.conf", "unlock_time=900"))),
+        "logon.idle": (IdleScope("shell", (IdleSetting(600, True, "/etc/profile.d/tmout.sh", "TMOUT=600"),)),),
+        "logon.default_accounts": (BuiltinAccount("root", "0", "administrator", True, source="/etc/shadow"),
+                                   BuiltinAccount("guest", "1001", "guest", False, source="/etc/shadow")),
+        "logon.remote": (RemoteService("sshd", False, (), "/etc/systemd/system/multi-user.target.wants",
+                                       "ssh.service not enabled"),),
+        "audit.events": AuditEvents("auditd", True, (), (("/etc/audit/rules.d/yb.rules", "-w /etc/passwd -p wa"),)),
+        "audit.storage": LogStorage((("journald", True, "Storage=persistent"),), None,
+                                    (("/etc/systemd/journald.conf", "Storage=persistent"),)),
+        "hardening.exposure": Exposure((),  # live: nothing listens beyond loopback
+                                       (ServiceState("smbd", False, "SMB file sharing (445)", "systemctl"),), ()),
+        "hardening.autorun": Autorun("GNOME (gvfs/udisks)", True,
+                                     (("/etc/dconf/db/local.d/00-media", "automount=false"),)),
+        "hardening.firewall": Firewall((FirewallProfile("nftables inet filter input", True, True, "nft -j list ruleset",
+                                                        "policy drop"),), "any"),
+        "malware.products": (AntiMalware("ClamAV", True, True, True, 1.0, "systemctl", "clamav-daemon active"),),
+        "patches.state": PatchState("2026-11-15", 3, pending=(), lists_age_days=1,
+                                    sources=(("/var/lib/apt/lists", "1 day old"),), kind="apt"),
+        "patches.kernel": KernelState("6.1.0-27-amd64", "6.1.0-27-amd64", (("/proc/sys/kernel/osrelease",
+                                                                            "6.1.0-27-amd64"),)),
+        # traces of past violations: only the leased line's own systems
+        "history.web": WebHistory((WebHost("yb", "Firefox", "10.50.0.10", 12, "2026-11-01T01:00:00Z",
+                                           "2026-11-17T08:00:00Z", "/home/yb/.mozilla/firefox/x.default/places.sqlite"),),
+                                  ("/home/yb/.mozilla/firefox/x.default/places.sqlite",), visits_examined=12),
+        "history.installs": InstallHistory((Install("ybclient", "3.2.1", "2026-11-02T02:00:00Z",
+                                                    "/var/log/dpkg.log:12"),), ("/var/log/dpkg.log",)),
+        "history.clock": ClockHistory((), ("/var/log/wtmp", "/var/log/auth.log")),
     }
 

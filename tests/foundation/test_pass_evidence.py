@@ -5,7 +5,7 @@ built-in check passes, and each pass carries evidence and a message of its own â
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 import pytest
 
@@ -26,6 +26,9 @@ class Facts:
 
     def get(self, key: str) -> Any:
         return self.values[key]
+
+    def notes(self, key: str) -> Tuple[Any, ...]:
+        return ()
 
 
 def run(check: Check, lang: str = "en") -> List[Finding]:

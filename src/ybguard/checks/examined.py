@@ -249,9 +249,12 @@ def examined_min_length(facts: Facts, policy: Policy) -> Examined:
 
 
 def examined_max_age(facts: Facts, policy: Policy) -> Examined:
-    pp = facts["accounts.password_policy"]
-    return Examined(msg("examined.accounts.password-max-age", got=pp.max_age_days,
-                        want=policy.accounts.password_max_age_days), _policy_sources(facts))
+    """The check reads ``accounts.max_age`` (per account on Linux, the one account policy on
+    Windows); a Windows pass yields nothing of its own and is said here."""
+    aging = facts["accounts.max_age"]
+    ev = tuple(Said(a.source, f"{a.name} max={a.max_days}") for a in aging.accounts[:30])
+    return Examined(msg("examined.accounts.password-max-age", got=aging.default_days,
+                        want=policy.accounts.password_max_age_days), ev + tuple(Said(s, d) for s, d in aging.sources))
 
 
 def _users_line(users: Sequence[Account], login_only: bool = False) -> Said:
@@ -311,6 +314,126 @@ def _baseline_examined(key: str, count: Callable[[Facts], int]) -> Examine:
     return examine
 
 
+# --- 等保 2.0 controls and traces of past violations ------------------------------------------
+
+def _pairs(sources: Iterable[Tuple[str, str]]) -> Tuple[AnyEvidence, ...]:
+    return tuple(Said(s, d) for s, d in list(sources)[:30])
+
+
+def examined_complexity(facts: Facts, policy: Policy) -> Examined:
+    cx = facts["logon.complexity"]
+    return Examined(msg("examined.logon.password-complexity", n=len(cx.sources), got=cx.classes,
+                        want=policy.djbh.password_min_classes), _pairs(cx.sources))
+
+
+def examined_lockout(facts: Facts, policy: Policy) -> Examined:
+    lo = facts["logon.lockout"]
+    return Examined(msg("examined.logon.lockout", n=len(lo.sources), want=policy.djbh.lockout_max_attempts,
+                        minutes=policy.djbh.lockout_min_minutes), _pairs(lo.sources))
+
+
+def examined_idle(facts: Facts, policy: Policy) -> Examined:
+    scopes = facts["logon.idle"]
+    ev = tuple(Said(s.source, s.detail) for scope in scopes for s in scope.settings)[:30]
+    return Examined(msg("examined.logon.idle-lock", n=len(scopes), scopes=_names(sc.name for sc in scopes),
+                        limit=policy.djbh.idle_lock_max_minutes * 60), ev)
+
+
+def examined_default_accounts(facts: Facts, policy: Policy) -> Examined:
+    accounts = facts["logon.default_accounts"]
+    return Examined(msg("djbh.accounts_examined", n=len(accounts)),
+                    tuple(Said(a.source, f"{a.name} ({a.ident}) role={a.role} enabled={a.enabled}")
+                          for a in accounts[:30]))
+
+
+def examined_remote(facts: Facts, policy: Policy) -> Examined:
+    services = facts["logon.remote"]
+    return Examined(msg("examined.logon.remote-admin", n=len(services), names=_names(s.name for s in services)),
+                    tuple(Said(s.source, s.detail) for s in services[:30]))
+
+
+def examined_audit_events(facts: Facts, policy: Policy) -> Examined:
+    au = facts["audit.events"]
+    return Examined(msg("examined.audit.events", service=au.service, n=len(au.sources)), _pairs(au.sources))
+
+
+def examined_log_storage(facts: Facts, policy: Policy) -> Examined:
+    ls = facts["audit.storage"]
+    return Examined(msg("examined.audit.log-storage", n=len(ls.stores), want=policy.djbh.audit_log_min_mb),
+                    _pairs(ls.sources) + tuple(Said(name, detail) for name, _keeps, detail in ls.stores[:30]))
+
+
+def examined_services(facts: Facts, policy: Policy) -> Examined:
+    ex = facts["hardening.exposure"]
+    listeners = ex.listeners or ()
+    ev: List[AnyEvidence] = [Said(x.source, f"{x.proto} {x.address}:{x.port} {x.process}".strip())
+                             for x in listeners[:10]]
+    ev += [Said(s.source, f"{s.name}: {s.what}") for s in ex.services[:10]]
+    ev += [Said(source, f"{name}: {detail}") for name, _exposed, detail, source in ex.shares[:10]]
+    ev.append(_policy_line("examined.allowed_ports", ports=_names((str(p) for p in policy.djbh.allowed_listen_ports),
+                                                                   16)))
+    key = "examined.hardening.services" if ex.listeners is not None else "examined.hardening.services_offline"
+    return Examined(msg(key, listeners=len(listeners), services=len(ex.services), shares=len(ex.shares)), tuple(ev))
+
+
+def examined_autorun(facts: Facts, policy: Policy) -> Examined:
+    ar = facts["hardening.autorun"]
+    return Examined(msg("examined.hardening.autorun", what=ar.automounter or "-", n=len(ar.sources)),
+                    _pairs(ar.sources))
+
+
+def examined_firewall(facts: Facts, policy: Policy) -> Examined:
+    fw = facts["hardening.firewall"]
+    return Examined(msg("examined.hardening.firewall", n=len(fw.profiles)),
+                    tuple(Said(p.source, f"{p.name}: {p.detail}") for p in fw.profiles[:30]) + _pairs(fw.sources))
+
+
+def examined_malware(facts: Facts, policy: Policy) -> Examined:
+    products = facts["malware.products"]
+    return Examined(msg("examined.malware.products", n=len(products), names=_names(p.name for p in products),
+                        limit=policy.djbh.signature_max_age_days),
+                    tuple(Said(p.source, f"{p.name}: {p.detail}") for p in products[:30]))
+
+
+def examined_updates(facts: Facts, policy: Policy) -> Examined:
+    ps = facts["patches.state"]
+    return Examined(msg("examined.patches.security-updates", kind=ps.kind, pending=len(ps.pending),
+                        limit=policy.djbh.patch_max_age_days), _pairs(ps.sources))
+
+
+def examined_kernel(facts: Facts, policy: Policy) -> Examined:
+    ks = facts["patches.kernel"]
+    return Examined(msg("examined.patches.kernel", running=ks.running, newest=ks.newest_installed),
+                    _pairs(ks.sources))
+
+
+def _history_sources(sources: Sequence[str]) -> Tuple[AnyEvidence, ...]:
+    return tuple(said(s, "examined.history_source") for s in sources[:20])
+
+
+def examined_web(facts: Facts, policy: Policy) -> Examined:
+    h = facts["history.web"]
+    return Examined(msg("examined.history.web", sources=len(h.sources), visits=h.visits_examined,
+                        hosts=len({x.host for x in h.hosts}), days=h.window_days),
+                    _history_sources(h.sources) + (_policy_line("examined.allowed_domains", n=len(
+                        policy.history.allowed_domains), domains=_names(policy.history.allowed_domains, 12)),))
+
+
+def examined_installs(facts: Facts, policy: Policy) -> Examined:
+    h = facts["history.installs"]
+    deny = (*policy.software.deny, *policy.software.processes.deny)
+    return Examined(msg("examined.history.installs", sources=len(h.sources), count=len(h.installs),
+                        days=h.window_days),
+                    _history_sources(h.sources) + (_policy_line("examined.deny_patterns", n=len(deny),
+                                                                patterns=_names(deny, 12)),))
+
+
+def examined_clock(facts: Facts, policy: Policy) -> Examined:
+    h = facts["history.clock"]
+    return Examined(msg("examined.time.manual-change", sources=len(h.sources), days=h.window_days),
+                    _history_sources(h.sources))
+
+
 EXAMINED: Mapping[str, Examine] = {
     "network.public-route": examined_public_route,
     "network.default-route": examined_default_route,
@@ -350,6 +473,24 @@ EXAMINED: Mapping[str, Examine] = {
                                                         lambda f: len(f["network.interfaces"])),
     "integrity.baseline-gateway": _baseline_examined("examined.integrity.baseline-gateway",
                                                      lambda f: len(f["integrity.gateway"])),
+    "logon.password-complexity": examined_complexity,
+    "logon.lockout": examined_lockout,
+    "logon.idle-lock": examined_idle,
+    "logon.default-accounts": examined_default_accounts,
+    "logon.remote-admin": examined_remote,
+    "audit.events": examined_audit_events,
+    "audit.log-storage": examined_log_storage,
+    "hardening.services": examined_services,
+    "hardening.autorun": examined_autorun,
+    "hardening.firewall": examined_firewall,
+    "malware.antivirus": examined_malware,
+    "malware.signatures": examined_malware,
+    "malware.realtime": examined_malware,
+    "patches.security-updates": examined_updates,
+    "patches.kernel": examined_kernel,
+    "history.web": examined_web,
+    "history.installs": examined_installs,
+    "time.manual-change": examined_clock,
 }
 
 

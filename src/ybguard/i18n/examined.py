@@ -201,4 +201,43 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
     "examined.integrity.baseline-packages": ("{n} 个软件包与基线一致", "{n} packages match the baseline"),
     "examined.integrity.baseline-interfaces": ("{n} 个网络接口与基线一致", "{n} network interfaces match the baseline"),
     "examined.integrity.baseline-gateway": ("{n} 个专线网关与基线一致", "{n} leased-line gateways match the baseline"),
+    # 等保 2.0 controls and traces of past violations
+    "examined.logon.password-complexity": ("读取了 {n} 处口令复杂度设置：要求 {got} 类字符（策略至少 {want} 类）",
+                                           "{n} password complexity settings read: {got} character classes "
+                                           "required (policy: at least {want})"),
+    "examined.logon.lockout": ("读取了 {n} 处登录失败锁定设置（策略：最多 {want} 次失败，锁定至少 {minutes} 分钟）",
+                               "{n} login-failure lockout settings read (policy: at most {want} attempts, "
+                               "locked for at least {minutes} minutes)"),
+    "examined.logon.idle-lock": ("检查了 {n} 个须自行锁定的范围（{scopes}），限值 {limit} 秒",
+                                 "{n} scopes that must lock by themselves examined ({scopes}), limit {limit} s"),
+    "examined.logon.remote-admin": ("检查了 {n} 个远程管理服务（{names}）", "{n} remote administration services "
+                                    "examined ({names})"),
+    "examined.audit.events": ("读取了{service}的 {n} 处审计设置", "{n} audit settings of {service} read"),
+    "examined.audit.log-storage": ("检查了 {n} 个日志存储（策略：安全日志至少 {want} MB）",
+                                   "{n} log stores examined (policy: Security log at least {want} MB)"),
+    "examined.hardening.services": ("检查了 {listeners} 个监听端口、{services} 个开机启动的网络服务和 {shares} 项共享设置",
+                                    "{listeners} listening ports, {services} network services enabled at boot and "
+                                    "{shares} sharing settings examined"),
+    "examined.hardening.services_offline": ("离线检查了 {services} 个开机启动的网络服务和 {shares} 项共享设置（镜像中无监听端口）",
+                                            "{services} network services enabled at boot and {shares} sharing "
+                                            "settings examined offline (nothing listens in an image)"),
+    "examined.hardening.autorun": ("读取了{what}的 {n} 处自动播放设置", "{n} autorun settings of {what} read"),
+    "examined.hardening.firewall": ("检查了 {n} 个主机防火墙配置", "{n} host firewall profiles examined"),
+    "examined.malware.products": ("检查了 {n} 个防恶意代码产品（{names}），病毒库限值 {limit} 天",
+                                  "{n} anti-malware products examined ({names}), signature limit {limit} days"),
+    "examined.patches.security-updates": ("读取了 {kind} 的更新记录：{pending} 个待装安全更新，限值 {limit} 天",
+                                          "{kind} update records read: {pending} pending security updates, "
+                                          "limit {limit} days"),
+    "examined.patches.kernel": ("运行内核 {running}，已安装的最新内核 {newest}",
+                                "running kernel {running}, newest installed kernel {newest}"),
+    "examined.history.web": ("近 {days} 天内 {sources} 个浏览记录来源：{visits} 次访问、{hosts} 个主机",
+                             "{sources} browser history sources over the last {days} days: {visits} visits to "
+                             "{hosts} hosts"),
+    "examined.history.installs": ("近 {days} 天内 {sources} 个日志来源：{count} 次安装",
+                                  "{sources} log sources over the last {days} days: {count} installs"),
+    "examined.time.manual-change": ("近 {days} 天内 {sources} 个日志来源中的时间修改记录",
+                                    "clock change records in {sources} log sources over the last {days} days"),
+    "examined.history_source": ("已读取", "read"),
+    "examined.allowed_domains": ("允许的域名 {n} 个：{domains}", "{n} allowed domains: {domains}"),
+    "examined.allowed_ports": ("允许监听的端口：{ports}", "ports allowed to listen: {ports}"),
 }
