@@ -98,6 +98,9 @@ EXISTING: Dict[str, Tuple[Clause, ...]] = {
     "time.ntp-config": (AUDIT_CONTENT,),
     "time.sync": (AUDIT_CONTENT,),
     "time.offset": (AUDIT_CONTENT,),
+    "time.manual-change": (AUDIT_CONTENT,),  # records carry a true date only on an unchanged clock
+    "history.web": _ISOLATION,
+    "history.installs": (MINIMAL_INSTALL,),
     "backups.copies": (BACKUP,),
     "integrity.baseline-files": (TRUSTED,),
     "integrity.baseline-packages": (TRUSTED,),

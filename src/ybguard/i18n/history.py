@@ -3,6 +3,7 @@
 from typing import Dict, Tuple
 
 MESSAGES: Dict[str, Tuple[str, str]] = {
+    "area.history": ("违规外联痕迹", "traces of past violations"),
     "history.web.title": ("浏览器上网记录", "Web browsing history"),
     "history.web.remediation": (
         "查明该用户何时、通过哪条线路访问了互联网（无线网卡、4G、第二块网卡、代理），按制度处理并断开；"
