@@ -317,6 +317,14 @@ def _could_change(cmd: Command) -> Tuple[str, ...]:
     return ()
 
 
+# A line can change what parse_commands reports only if it names a network program, assigns a
+# variable, or runs another script (by path, ``.``/``source`` or a shell): a cheap test first.
+_MAY_MATTER = re.compile(r"\b(ip|route|ip6?tables(-\w+)*|nft|sysctl|sh|bash|dash|source)\b|/proc/sys"
+                         r"|(^|[;&|(`!{]|\b(then|do|else|if|elif|while|until|export|local|readonly|exec|sudo|nohup|env|command|timeout"
+                         r"|nice))\s*([A-Za-z_]\w*=|\.?/)"
+                         r"|^\s*\.\s")
+
+
 def parse_commands(path: str, lines: Sequence[Tuple[int, str]], default_dev: str = "",
                    env: Optional[Dict[str, str]] = None) -> NetConfig:
     """Network-changing shell commands: ``ip route/rule add``, ``route add``, ``sysctl -w``,
@@ -332,6 +340,8 @@ def parse_commands(path: str, lines: Sequence[Tuple[int, str]], default_dev: str
     if default_dev:
         known.setdefault("IFACE", default_dev)
     for n, text in lines:
+        if not _MAY_MATTER.search(text):
+            continue  # no network program, no assignment, no script it could run: nothing to tokenize
         for cmd in simple_commands(text, known, first_line=n):
             source = where(path, cmd.line)
             words = list(cmd.words)
