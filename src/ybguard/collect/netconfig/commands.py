@@ -317,6 +317,14 @@ def _could_change(cmd: Command) -> Tuple[str, ...]:
     return ()
 
 
+# A line can change what parse_commands reports only if it names a network program, assigns a
+# variable, or runs another script (by path, ``.``/``source`` or a shell): a cheap test first.
+_MAY_MATTER = re.compile(r"\b(ip|route|ip6?tables(-\w+)*|nft|sysctl|sh|bash|dash|source)\b|/proc/sys"
+                         r"|(^|[;&|(`!{]|\b(then|do|else|if|elif|while|until|export|local|readonly|exec|sudo|nohup|env|command|timeout"
+                         r"|nice))\s*([A-Za-z_]\w*=|\.?/)"
+                         r"|^\s*\.\s")
+
+
 def parse_commands(path: str, lines: Sequence[Tuple[int, str]], default_dev: str = "",
                    env: Optional[Dict[str, str]] = None) -> NetConfig:
     """Network-changing shell commands: ``ip route/rule add``, ``route add``, ``sysctl -w``,
@@ -332,6 +340,8 @@ def parse_commands(path: str, lines: Sequence[Tuple[int, str]], default_dev: str
     if default_dev:
         known.setdefault("IFACE", default_dev)
     for n, text in lines:
+        if not _MAY_MATTER.search(text):
+            continue  # no network program, no assignment, no script it could run: nothing to tokenize
         for cmd in simple_commands(text, known, first_line=n):
             source = where(path, cmd.line)
             words = list(cmd.words)
@@ -429,13 +439,16 @@ def script_text(target: Target, path: str) -> Optional[str]:
     return head.decode("utf-8", errors="replace")
 
 
-def follow_scripts(target: Target, conf: NetConfig, seen: Set[str]) -> NetConfig:
-    """Read the scripts ``conf`` runs (``rule_files`` of kind "script") that the image holds,
-    and the scripts those run (each once, at most MAX_SCRIPTS)."""
+def follow_scripts(target: Target, conf: NetConfig, seen: Set[str],
+                   first: Sequence[Tuple[str, Dict[str, str]]] = ()) -> NetConfig:
+    """Read the scripts ``first`` names (each with what its caller sets) and those ``conf`` runs
+    (``rule_files`` of kind "script") that the image holds, then the scripts those run — each
+    once, at most MAX_SCRIPTS."""
     found = [conf]
-    queue = [p for k, p in conf.rule_files if k == "script"]
+    queue: List[Tuple[str, Optional[Dict[str, str]]]] = [*first, *((p, None) for k, p in conf.rule_files
+                                                                     if k == "script")]
     while queue and len(seen) < MAX_SCRIPTS:
-        path = queue.pop(0)
+        path, env = queue.pop(0)
         if path in seen:
             continue
         seen.add(path)
@@ -445,9 +458,9 @@ def follow_scripts(target: Target, conf: NetConfig, seen: Set[str]) -> NetConfig
             found.append(NetConfig(rejected=(exc,)))
             continue
         if body:
-            sub = parse_script(path, body)
+            sub = parse_script(path, body, dict(env) if env else None)
             found.append(sub)
-            queue.extend(p for k, p in sub.rule_files if k == "script")
+            queue.extend((p, None) for k, p in sub.rule_files if k == "script")
     return merge(found)
 
 
@@ -471,20 +484,9 @@ _RUN_PARTS_NAME = re.compile(r"[A-Za-z0-9_-]+")
 def read_hooks(target: Target) -> NetConfig:
     """Scripts of ifupdown's ``if-*.d`` (run-parts: names of letters, digits, ``_`` and ``-``),
     NetworkManager's ``dispatcher.d`` and ppp's ``ip-up.d``, and ``/etc/ppp/ip-up.local``."""
-    configs: List[NetConfig] = []
-    seen: Set[str] = set()
     listed = [(f"{d}/{n}", env) for d, env in HOOK_DIRS for n in target.listdir(d)
               if _RUN_PARTS_NAME.fullmatch(n) or (d.startswith("/etc/NetworkManager") and not n.startswith("."))]
-    for path, env in [*listed, ("/etc/ppp/ip-up.local", _PPP_HOOK_ENV)]:
-        seen.add(path)
-        try:
-            body = script_text(target, path)
-        except Rejected as exc:
-            configs.append(NetConfig(rejected=(exc,)))
-            continue
-        if body:
-            configs.append(parse_script(path, body, dict(env)))
-    return follow_scripts(target, merge(configs), seen)
+    return follow_scripts(target, NetConfig(), set(), [*listed, ("/etc/ppp/ip-up.local", _PPP_HOOK_ENV)])
 
 
 CRONTABS = ("/etc/crontab", "/etc/cron.d/*", "/var/spool/cron/crontabs/*", "/var/spool/cron/*")

@@ -116,27 +116,37 @@ USER_SHELL_FILES = (".profile", ".bash_profile", ".bash_login", ".bashrc", ".zsh
                     ".cshrc", ".tcshrc", ".login", ".pam_environment", ".config/environment.d/*.conf")
 
 
+_NO_LOGIN = ("nologin", "false")
+
+
 def homes(text: str) -> List[Tuple[str, str]]:
-    """(user, home directory) of /etc/passwd, the first entry of a name winning, as glibc reads it."""
+    """(user, home directory) of the accounts that can log in (whose shell is not nologin/false; an
+    empty shell is /bin/sh) in /etc/passwd, the first entry of a name winning, as glibc reads it."""
     out: List[Tuple[str, str]] = []
     seen = set()
     for raw in text.splitlines():
         f = raw.split(":")
         if len(f) >= 7 and f[0] and not raw.startswith(("#", "+", "-")) and f[0] not in seen:
             seen.add(f[0])
-            if f[5].startswith("/") and f[5] != "/":
+            shell = f[6].strip().rsplit("/", 1)[-1]
+            if f[5].startswith("/") and f[5] != "/" and shell not in _NO_LOGIN:
                 out.append((f[0], f[5].rstrip("/")))
     return out
 
 
 def _user_files(target: Target) -> List[Tuple[str, str]]:
-    """(path, user) of every user's shell start-up files the host holds."""
+    """(path, user) of every login user's shell start-up files the host holds."""
     out: List[Tuple[str, str]] = []
     passwd = read_file(target, "/etc/passwd") or ""
     for user, home in homes(passwd):
+        if not target.is_dir(home):
+            continue
+        names = set(target.listdir(home))
         for name in USER_SHELL_FILES:
-            paths = list_files(target, f"{home}/{name}") if "*" in name else [f"{home}/{name}"]
-            out.extend((p, user) for p in paths)
+            if "/" in name:
+                out.extend((p, user) for p in list_files(target, f"{home}/{name}"))
+            elif name in names:
+                out.append((f"{home}/{name}", user))
     return out
 
 
