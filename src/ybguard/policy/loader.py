@@ -403,7 +403,7 @@ WAIVER = p_record(s.Waiver, {
     "approved_by": (p_str, True),
     "expires": (p_datetime_tz, True),
 })
-SITE = p_record(s.SiteInfo, {name: (p_text, False) for name in s.SITE_FIELDS})
+SITE = p_record(s.Site, {name: (p_text, False) for name in s.SITE_FIELDS})
 TOP: Spec = {
     "policy": (META, True),
     "network": (NETWORK, False),
