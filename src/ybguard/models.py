@@ -118,12 +118,13 @@ class PolicyRef:
 
 @dataclass(frozen=True)
 class Site:
-    """Which terminal a report is about, as the hospital names it (policy ``site:``, ``--label``)."""
+    """Which terminal a report is about, as the hospital names it: policy ``site:`` (this record
+    is its schema and defaults), with ``scan --label key=value`` over it."""
 
-    hospital: str = ""
-    department: str = ""
-    asset_id: str = ""
-    location: str = ""
+    hospital: str = ""  # 医院
+    department: str = ""  # 科室
+    asset_id: str = ""  # 资产编号
+    location: str = ""  # 位置
 
 
 @dataclass(frozen=True)

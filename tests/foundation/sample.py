@@ -13,8 +13,8 @@ from ybguard.checks import ALL_CHECKS
 from ybguard.engine import apply_waivers, evaluate_check, localize_subjects, site_of
 from ybguard.facts.network import Address, Interface, Resolver, Route
 from ybguard.facts.software import Package
-from ybguard.models import Finding, HostInfo, PolicyRef, Report, TargetKind
-from ybguard.policy.schema import SiteInfo, Waiver
+from ybguard.models import Finding, HostInfo, PolicyRef, Report, Site, TargetKind
+from ybguard.policy.schema import Waiver
 from ybguard.target.interface import ToolMissing
 
 from .cleanhost import POLICY, clean_facts
@@ -58,7 +58,7 @@ def violating_facts() -> Dict[str, Any]:
 def sample_policy() -> Any:
     waiver = Waiver("network.dns", "临时联网升级医保客户端（工单 2026-118）", "信息科 王工",
                     STARTED + timedelta(days=3), subject="114.114.114.114")
-    return dataclasses.replace(POLICY, waivers=(waiver,), site=SiteInfo("某市第一人民医院", "医保办", "YB-2026-0042",
+    return dataclasses.replace(POLICY, waivers=(waiver,), site=Site("某市第一人民医院", "医保办", "YB-2026-0042",
                                                                         "门诊楼一层 3 号窗口"))
 
 

@@ -14,7 +14,7 @@ from ..facts.capture import CaptureResult, Flow, InterfaceCapture, NotRequested,
 from ..models import Evidence, Severity
 from ..policy.schema import Policy
 from . import rules
-from .interface import Check, Facts, Result, Said, error, fail, msg, not_applicable, passed
+from .interface import Check, Facts, Msg, Result, Said, error, fail, msg, not_applicable, passed
 
 
 def _ts(epoch: float) -> str:
@@ -45,12 +45,14 @@ def flow_said(f: Flow) -> Said:
                     first=_ts(f.first_seen), last=_ts(f.last_seen)))
 
 
-def flow_evidence(f: Flow) -> Evidence:  # the watch loop's English one-liner
-    return Evidence(
-        f"live capture {f.interface}",
-        f"{f.describe()}: {f.packets} packets, {f.bytes} bytes, first {_ts(f.first_seen)}, "
-        f"last {_ts(f.last_seen)}, process {f.process or 'unknown'}",
-    )
+def flow_evidence(f: Flow, lang: str = "en") -> Evidence:
+    """``flow_said`` as plain text, for the watch loop, which builds its findings itself."""
+    from ..i18n import t
+
+    said_ = flow_said(f)
+    source, detail = said_.source, said_.detail
+    assert isinstance(source, Msg) and isinstance(detail, Msg)
+    return Evidence(t(source.key, lang, **dict(source.args)), t(detail.key, lang, **dict(detail.args)))
 
 
 def _live_traffic(facts: Facts, policy: Policy) -> Iterable[Result]:

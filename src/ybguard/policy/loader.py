@@ -595,7 +595,7 @@ WAIVER = p_record(s.Waiver, {
     "approved_by": (p_str, True),
     "expires": (p_datetime_tz, True),
 })
-SITE = p_record(s.SiteInfo, {name: (p_text, False) for name in s.SITE_FIELDS})
+SITE = p_record(s.Site, {name: (p_text, False) for name in s.SITE_FIELDS})
 
 
 def p_djbh_level(node: yaml.Node, path: str, ctx: Ctx) -> int:

@@ -6,9 +6,11 @@ These frozen records are what checks receive as their parameters.
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Optional, Tuple, Union
+
+from ..models import Site
 
 IPNetwork = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
 IPAddress = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
@@ -122,18 +124,8 @@ class IntegrityPolicy:
     paths: Tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class SiteInfo:
-    """Which terminal this is, for a report an inspector signs: 医院, 科室, 资产编号, 位置.
-    ``scan --label key=value`` overrides each field for one run."""
-
-    hospital: str = ""
-    department: str = ""  # 科室
-    asset_id: str = ""  # 资产编号
-    location: str = ""  # 位置
-
-
-SITE_FIELDS = ("hospital", "department", "asset_id", "location")
+# policy ``site:`` is the report's Site (models.py), declared once: 医院, 科室, 资产编号, 位置.
+SITE_FIELDS = tuple(f.name for f in fields(Site))
 
 
 @dataclass(frozen=True)
@@ -179,7 +171,7 @@ class Policy:
     integrity: IntegrityPolicy = field(default_factory=IntegrityPolicy)
     history: HistoryPolicy = field(default_factory=HistoryPolicy)
     waivers: Tuple[Waiver, ...] = ()
-    site: SiteInfo = field(default_factory=SiteInfo)
+    site: Site = field(default_factory=Site)  # scan --label key=value overrides a field for one run
     djbh_level: int = 3  # 等保 level (2 or 3): which GB/T 22239-2019 items the report cites
     djbh: DjbhPolicy = field(default_factory=DjbhPolicy)
     source: str = "<built-in>"
