@@ -16,7 +16,7 @@ import struct
 from typing import Dict, List, Optional, Tuple
 
 from ..facts.djbh import Autorun, Exposure, Firewall, FirewallProfile, Listener, ServiceState
-from ..target.interface import Target, TargetError, Unsupported
+from ..target.interface import Target, TargetError, ToolMissing, Unsupported
 from . import djbhbase as b
 from .interface import CollectContext, Collector
 
@@ -177,28 +177,34 @@ def iptables_input_policy(text: str) -> Optional[str]:
 
 
 def _live_linux_firewall(target: Target) -> List[FirewallProfile]:
-    """The running rulesets; a tool that is missing is skipped, but when neither answers the
-    state is unknown and the last error stands (fail closed)."""
+    """The running rulesets, read-only: ``nft -j list ruleset`` (iptables-nft rules show there as
+    ``ip filter INPUT``), and the legacy tables only when /proc/net/ip_tables_names already lists
+    ``filter`` (dumping a table that is not loaded would load it). When nothing could answer, the
+    state is unknown and the error stands (fail closed)."""
     out: List[FirewallProfile] = []
-    answered = 0
+    answered = False
     failure: Optional[TargetError] = None
     try:
         data = json.loads(target.run(["nft", "-j", "list", "ruleset"]) or "{}")
-        answered += 1
+        answered = True
         for chain, policy in nft_input_policies(data):
             out.append(FirewallProfile(f"nftables {chain}", True, policy == "drop", "nft -j list ruleset",
                                        f"hook input policy {policy}"))
     except TargetError as exc:
         failure = exc
-    try:
-        text = target.run(["iptables-save"])
-        answered += 1
-        saved = iptables_input_policy(text)
-        if saved is not None:
-            out.append(FirewallProfile("iptables filter INPUT", True, saved == "DROP", "iptables-save",
-                                       f":INPUT {saved}"))
-    except TargetError as exc:
-        failure = exc
+    legacy = (target.read_text_optional("/proc/net/ip_tables_names", limit=4096) or "").split()
+    if "filter" in legacy:
+        for tool in ("iptables-legacy-save", "iptables-save"):
+            try:
+                text = target.run([tool])
+            except ToolMissing as exc:
+                failure = exc
+                continue
+            answered = True
+            saved = iptables_input_policy(text)
+            if saved is not None:
+                out.append(FirewallProfile("iptables filter INPUT", True, saved == "DROP", tool, f":INPUT {saved}"))
+            break
     if not answered and failure is not None:
         raise failure
     return out
