@@ -17,7 +17,7 @@ from typing import Dict, Optional, Sequence, Tuple
 from netns import Netns
 
 # What collect.sh itself needs, when a test narrows PATH to hide a network tool from it.
-SHELL_TOOLS = ("sh", "cat", "sed", "awk", "find", "date", "mkdir", "rm", "ls", "readlink", "sha256sum", "wc",
+SHELL_TOOLS = ("sh", "cat", "sed", "awk", "find", "date", "mkdir", "rm", "rmdir", "ls", "readlink", "sha256sum", "wc",
                "head", "grep", "id", "uname", "timeout", "tr")
 
 

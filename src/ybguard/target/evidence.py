@@ -168,7 +168,53 @@ def parse_status(text: str) -> Dict[str, str]:
     return out
 
 
-class LinuxEvidenceTarget(RootfsTarget):
+class _RecordedHost:
+    """What both evidence targets answer the same way: every live-only question from the recording,
+    none from the workstation the scan runs on (its processes, privileges or tools are not the host's)."""
+
+    bundle: Bundle
+    recording: _Recording
+
+    def _record(self, bundle: Bundle, encoding: str) -> None:
+        self.bundle = bundle
+        self.evidence: Optional[EvidenceRef] = evidence_ref(bundle)
+        self.recording = _Recording(bundle, encoding)
+
+    def run(self, argv: Sequence[str], timeout: float = 10.0) -> str:
+        return self.recording.text(" ".join(argv))
+
+    def tool_file(self, name: str) -> bytes:
+        """The file a recorded tool wrote under ``name`` (``secedit /export /cfg secedit.inf``):
+        the artifact of the recorded command whose last word is that name."""
+        for command in self.recording.by_command:
+            if command.rsplit(" ", 1)[-1] == name:
+                return self.recording.raw(command)
+        raise ToolMissing("reason.missing_tool", tool=name)
+
+    def privileged(self) -> bool:
+        return self.bundle.manifest.host.get("elevated") is True
+
+    def has_tool(self, name: str) -> bool:
+        """False only when the collector found no such tool; unknown = True, so that ``run`` then
+        says what was not recorded."""
+        tries = [a for c, a in self.recording.by_command.items() if c.split(" ", 1)[0] == name]
+        return not tries or any(a.exit_code not in NOT_FOUND for a in tries)
+
+    def own_pid(self) -> Optional[int]:
+        return None  # nothing of ybguard ran there
+
+    def processes(self) -> Tuple[ProcessInfo, ...]:
+        raise NotImplementedError
+
+    def process_owners(self, pids: Iterable[int]) -> Dict[int, Tuple[str, str, str]]:
+        wanted = set(pids)
+        return {p.pid: (p.name, p.user, p.exe) for p in self.processes() if p.pid in wanted}
+
+    def close(self) -> None:
+        self.bundle.close()
+
+
+class LinuxEvidenceTarget(_RecordedHost, RootfsTarget):
     """A Linux host as collect.sh recorded it: files/ is its root, commands/ its tools' answers."""
 
     kind = TargetKind.LINUX_EVIDENCE
@@ -176,10 +222,8 @@ class LinuxEvidenceTarget(RootfsTarget):
     def __init__(self, bundle: Bundle) -> None:
         files = os.path.join(bundle.directory, "files")
         os.makedirs(files, mode=0o700, exist_ok=True)
-        super().__init__(files)
-        self.bundle = bundle
-        self.evidence: Optional[EvidenceRef] = evidence_ref(bundle)
-        self.recording = _Recording(bundle, "utf-8")
+        RootfsTarget.__init__(self, files)
+        self._record(bundle, "utf-8")
         arts = bundle.manifest.artifacts
         self._entries = {os.path.realpath(bundle.path_of(a)) for a in arts if a.kind == "entry"}
         # what the collector could not read or list: a scan of it fails closed, as a live one would
@@ -208,35 +252,14 @@ class LinuxEvidenceTarget(RootfsTarget):
             self._check_readable(tpath)  # an empty copy of a directory we could not list is not empty
             yield tpath, dirnames, filenames
 
-    def run(self, argv: Sequence[str], timeout: float = 10.0) -> str:
-        return self.recording.text(" ".join(argv))
-
-    def tool_file(self, name: str) -> bytes:
-        """The file a recorded tool wrote under ``name`` (``secedit /export /cfg secedit.inf``):
-        the artifact of the recorded command whose last word is that name."""
-        for command in self.recording.by_command:
-            if command.rsplit(" ", 1)[-1] == name:
-                return self.recording.raw(command)
-        raise ToolMissing("reason.missing_tool", tool=name)
-
     def uname(self) -> Uname:
         def one(flag: str) -> str:
             return self.run(["uname", flag]).strip()
 
         return Uname(one("-n"), one("-s"), one("-r"), one("-m"))
 
-    def privileged(self) -> bool:
-        return self.bundle.manifest.host.get("elevated") is True
-
     def groups(self) -> Tuple[int, ...]:
         return tuple(int(g) for g in self.run(["id", "-G"]).split() if g.isdigit())
-
-    def has_tool(self, name: str) -> bool:
-        tries = [a for c, a in self.recording.by_command.items() if c.split(" ", 1)[0] == name]
-        return not tries or any(a.exit_code not in NOT_FOUND for a in tries)
-
-    def own_pid(self) -> Optional[int]:
-        return None  # nothing of ybguard ran there
 
     def _listing(self, command: str) -> Dict[str, str]:
         if command not in self._links:
@@ -298,15 +321,8 @@ class LinuxEvidenceTarget(RootfsTarget):
             out.extend(parse_proc_net(text, proto, family, owners))
         return out
 
-    def process_owners(self, pids: Iterable[int]) -> Dict[int, Tuple[str, str, str]]:
-        wanted = set(pids)
-        return {p.pid: (p.name, p.user, p.exe) for p in self.processes() if p.pid in wanted}
-
     def interfaces_up(self) -> Dict[str, bool]:
         raise NotRecorded("evidence.reason.not_recorded", command="interfaces_up")
-
-    def close(self) -> None:
-        self.bundle.close()
 
 
 # --- Windows ---------------------------------------------------------------------------------
@@ -377,7 +393,7 @@ def _codec(name: str) -> str:
         return "utf-8"
 
 
-class WindowsEvidenceTarget(WindowsImageTarget):
+class WindowsEvidenceTarget(_RecordedHost, WindowsImageTarget):
     """A Windows host as collect.cmd recorded it: the saved hives and the tools' answers."""
 
     kind = TargetKind.WINDOWS_EVIDENCE
@@ -410,31 +426,21 @@ class WindowsEvidenceTarget(WindowsImageTarget):
                             hive("SAM", "HKLM\\SAM"), users)
         files = os.path.join(bundle.directory, "files")
         os.makedirs(files, mode=0o700, exist_ok=True)
-        super().__init__(files, registry, volume=False)
-        self.bundle = bundle
-        self.evidence = evidence_ref(bundle)
+        WindowsImageTarget.__init__(self, files, registry, volume=False)
         codepage = str(bundle.manifest.host.get("codepage", "")).strip()
-        self.recording = _Recording(bundle, _codec(f"cp{codepage}") if codepage.isdigit() else "utf-8")
-
-    def run(self, argv: Sequence[str], timeout: float = 10.0) -> str:
-        return self.recording.text(" ".join(argv))
-
-    def tool_file(self, name: str) -> bytes:
-        """The file a recorded tool wrote under ``name`` (``secedit /export /cfg secedit.inf``):
-        the artifact of the recorded command whose last word is that name."""
-        for command in self.recording.by_command:
-            if command.rsplit(" ", 1)[-1] == name:
-                return self.recording.raw(command)
-        raise ToolMissing("reason.missing_tool", tool=name)
+        self._record(bundle, _codec(f"cp{codepage}") if codepage.isdigit() else "utf-8")
 
     def uname(self) -> Uname:
         return Uname(str(self.bundle.manifest.host.get("hostname", "")), "Windows", "", "")
 
-    def privileged(self) -> bool:
-        return self.bundle.manifest.host.get("elevated") is True
+    def groups(self) -> Tuple[int, ...]:
+        return ()
 
-    def own_pid(self) -> Optional[int]:
-        return None
+    def own_net_namespace(self) -> str:
+        return ""
+
+    def net_namespace(self, pid: int) -> Optional[str]:
+        return ""  # Windows has none: every process shares the one network stack
 
     def processes(self) -> Tuple[ProcessInfo, ...]:
         return tuple(parse_tasklist_csv(self.recording.text("tasklist /v /fo csv")))
@@ -442,15 +448,8 @@ class WindowsEvidenceTarget(WindowsImageTarget):
     def connections(self) -> Sequence[Any]:
         return parse_netstat_ano(self.recording.text("netstat -ano"))
 
-    def process_owners(self, pids: Iterable[int]) -> Dict[int, Tuple[str, str, str]]:
-        wanted = set(pids)
-        return {p.pid: (p.name, p.user, p.exe) for p in self.processes() if p.pid in wanted}
-
     def interfaces_up(self) -> Dict[str, bool]:
         return parse_netsh_interfaces(self.recording.text("netsh interface show interface"))
-
-    def close(self) -> None:
-        self.bundle.close()
 
 
 def open_evidence(path: str) -> Target:
