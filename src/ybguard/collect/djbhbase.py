@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import fnmatch
 import functools
-import os
 import re
 import struct
-import tempfile
 from typing import Dict, List, Optional, Tuple
 
 from ..target.interface import Target, Unsupported
@@ -198,23 +196,13 @@ def software_key(reg: Registry, path: str) -> Optional[RegKey]:
     return reg.require_software().key(path)
 
 
-SECEDIT_COMMAND = ("secedit", "/export", "/cfg")  # + FILE: recorded as `secedit /export /cfg secedit.inf`
 
 
 def secedit_export(target: Target) -> str:
-    """``secedit /export /cfg FILE`` (elevated) into a private temp file, decoded (UTF-16 on Windows)."""
-    fd, path = tempfile.mkstemp(prefix="ybguard-", suffix=".inf")
-    os.close(fd)
-    try:
-        target.run([*SECEDIT_COMMAND, path], timeout=30)
-        with open(path, "rb") as fh:
-            raw = fh.read()
-    finally:
-        try:
-            os.unlink(path)
-        except OSError:
-            pass
-    return raw.decode("utf-16") if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else raw.decode("utf-8", "replace")
+    """The one secedit export of the Windows collectors (collect/windows/accounts.py)."""
+    from .windows.accounts import secedit_export as export
+
+    return export(target)  # type: ignore[arg-type]
 
 
 def overridden(policy: Optional[RegKey], key: Optional[RegKey], name: str) -> Tuple[Optional[int], Optional[int]]:

@@ -97,6 +97,17 @@ def collect_password_policy(ctx: CollectContext) -> PasswordPolicy:
                                     f"MinPasswordLength={min_len}, MaxPasswordAge={max_age if max_age is not None else 'never'} days"),))
 
 
+def secedit_export(target: WindowsTarget) -> str:
+    """``secedit /export /cfg secedit.inf`` (needs an elevated prompt), decoded (UTF-16 on Windows).
+
+    The command line is exactly the one the evidence kit records (contract 1): the live target
+    runs every tool in a private scratch directory, so the relative file name lands there, and an
+    evidence bundle answers it from ``commands/secedit.inf``."""
+    target.run(["secedit", "/export", "/cfg", SECEDIT_FILE], timeout=60)
+    raw = target.tool_file(SECEDIT_FILE)
+    return raw.decode("utf-16") if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else raw.decode("utf-8", "replace")
+
+
 def _live_password_policy(target: WindowsTarget) -> PasswordPolicy:
     """``secedit /export /cfg secedit.inf`` (needs an elevated prompt), else ``net accounts``.
 
@@ -104,10 +115,7 @@ def _live_password_policy(target: WindowsTarget) -> PasswordPolicy:
     runs every tool in a private scratch directory, so the relative file name lands there.
     """
     try:
-        target.run(["secedit", "/export", "/cfg", SECEDIT_FILE], timeout=60)
-        raw = target.tool_file(SECEDIT_FILE)
-        text = raw.decode("utf-16") if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else raw.decode("utf-8", "replace")
-        return policy_from_secedit(text)
+        return policy_from_secedit(secedit_export(target))
     except (RuntimeError, ValueError, OSError, TargetError):
         pass
     try:  # the same two numbers, language independent, without elevation
