@@ -15,6 +15,7 @@ from typing import Dict, Set, Tuple
 
 import pytest
 
+import unpriv
 from debroot import clone_root
 
 TODAY = int(time.time() // 86400)
@@ -24,8 +25,10 @@ def scan(root: Path, policy: Path, *only: str, user: Tuple[str, ...] = ()) -> Tu
     args = []
     for o in only or ("accounts.*", "time.*"):
         args += ["--only", o]
-    proc = subprocess.run([*user, sys.executable, "-m", "ybguard", "scan", "--root", str(root), "--policy", str(policy),
-                           "--format", "json", *args], capture_output=True, timeout=60, cwd="/")
+    python = [*unpriv.python_argv(drop=user)] if user else [sys.executable]
+    proc = subprocess.run([*python, "-m", "ybguard", "scan", "--root", str(root), "--policy", str(policy),
+                           "--format", "json", *args], capture_output=True, timeout=60, cwd="/",
+                          env=unpriv.env() if user else None)
     try:
         return proc.returncode, json.loads(proc.stdout)
     except ValueError:

@@ -7,7 +7,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from typing import List
@@ -56,8 +55,10 @@ def test_unreadable_directories_are_errors_not_passes(topo: Topology, tmp_path: 
         doc = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
         assert doc["host"]["elevated"] is False
         policy = write_policy(shared)
-        live = _as_nobody(term, private, [sys.executable, "-m", "ybguard", "scan", "--format", "json", "--only",
-                                          "network.proxy", "--policy", policy], env)
+        import unpriv  # the checkout may sit where uid 65534 cannot enter (mode 700)
+
+        live = _as_nobody(term, private, [*unpriv.python_argv(drop=()), "-m", "ybguard", "scan", "--format", "json",
+                                          "--only", "network.proxy", "--policy", policy], unpriv.env(env))
         [live_finding] = json.loads(live.stdout)["findings"]
         assert live_finding["status"] == "error"  # the live scan cannot list the directory either
         code, report, err = scan_bundle(out, "--only", "network.proxy", "--policy", policy)

@@ -67,7 +67,6 @@ def test_local_binary_that_cannot_be_stat_ed_is_an_error(tmp_path: Path) -> None
     import os
     import shutil
     import subprocess
-    import sys
     import tempfile
 
     import pytest
@@ -91,9 +90,11 @@ def test_local_binary_that_cannot_be_stat_ed_is_an_error(tmp_path: Path) -> None
         for d in (root, root / "usr", root / "usr/local", root / "var", root / "var/lib", root / "var/lib/dpkg"):
             os.chmod(d, 0o755)
         os.chmod(bindir, 0o744)
-        proc = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-m",
-                               "ybguard", "scan", "--root", str(root), "--only", "software.installed", "--format",
-                               "json"], capture_output=True, timeout=60, cwd="/")
+        import unpriv  # the checkout may sit where uid 65534 cannot enter (mode 700)
+
+        proc = subprocess.run(unpriv.ybguard_argv("scan", "--root", str(root), "--only", "software.installed",
+                                                  "--format", "json"), capture_output=True, timeout=60, cwd="/",
+                              env=unpriv.env())
         report = json.loads(proc.stdout)
         assert [(f["status"], f["subject"]) for f in report["findings"]] == [("error", "host")]
         assert proc.returncode == 3

@@ -72,7 +72,6 @@ def _scan_under_hidepid(program: str, check: str) -> tuple[subprocess.CompletedP
     is mounted hidepid=2, then scan ``check`` as nobody (the host's /proc is never touched)."""
     import json
     import os
-    import sys
     import tempfile
 
     import pytest
@@ -83,11 +82,16 @@ def _scan_under_hidepid(program: str, check: str) -> tuple[subprocess.CompletedP
     try:
         os.chmod(base, 0o755)
         shutil.copy(shutil.which("sleep") or "/bin/sleep", base / program)
+        import shlex
+
+        import unpriv  # the checkout may sit where uid 65534 cannot enter (mode 700)
+
+        as_nobody = " ".join(shlex.quote(a) for a in unpriv.python_argv())
         script = (f"mount -t proc -o hidepid=2 proc /proc && {base}/{program} 30 & sleep 0.3; "
-                  f"setpriv --reuid=65534 --regid=65534 --clear-groups {sys.executable} -m ybguard scan "
+                  f"{as_nobody} -m ybguard scan "
                   f"--only {check} --format json; code=$?; kill %1; exit $code")
         proc = subprocess.run(["unshare", "--mount", "--pid", "--fork", "--propagation", "private", "sh", "-c", script],
-                              capture_output=True, timeout=60, cwd="/")
+                              capture_output=True, timeout=60, cwd="/", env=unpriv.env())
         return proc, json.loads(proc.stdout)
     finally:
         shutil.rmtree(base)
