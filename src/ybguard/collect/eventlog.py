@@ -178,14 +178,21 @@ def events_of(target: Target, name: str, wanted: FrozenSet[Tuple[str, int]]) -> 
 
     On a live Windows host the Event Log service keeps the file open, so the channel is exported
     with ``wevtutil epl`` into a private temporary directory and read there."""
-    if target.os_family != "windows":
+    from ..target.windows import WindowsTarget
+
+    if target.os_family != "windows" or not isinstance(target, WindowsTarget):
         raise Unsupported("reason.not_windows")
     if not target.is_live and not getattr(target, "volume", False):
         return None  # a --hives directory has no event logs
     path = log_path(target, name)
     with tempfile.TemporaryDirectory(prefix="ybguard-evtx-") as tmp:
         copy = os.path.join(tmp, f"{name}.evtx")
-        if target.is_live:
+        if target.is_recorded:
+            # collect.cmd ran ``wevtutil epl NAME NAME.evtx`` and kept the file (commands/NAME.evtx)
+            target.run(["wevtutil", "epl", name, f"{name}.evtx"], timeout=120)
+            with open(copy, "wb") as fh:
+                fh.write(target.tool_file(f"{name}.evtx"))
+        elif target.is_live:
             channel = name.replace("%4", "/")
             target.run(["wevtutil", "epl", channel, copy], timeout=120)
         else:

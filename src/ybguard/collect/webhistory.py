@@ -166,7 +166,8 @@ def profile_dirs(target: Target) -> List[Tuple[str, str]]:
     """(user, home directory) of every user profile on the target."""
     out: List[Tuple[str, str]] = []
     if target.os_family == "windows":
-        base = "/Users" if not target.is_live else os.environ.get("SystemDrive", "C:") + "/Users"
+        here = target.is_live and not target.is_recorded
+        base = os.environ.get("SystemDrive", "C:") + "/Users" if here else "/Users"
         for name in target.listdir(base):
             if name.lower() in ("public", "default", "default user", "all users", "desktop.ini"):
                 continue
@@ -303,7 +304,10 @@ def read_web_history(target: Target, since: datetime, window_days: int) -> WebHi
     agg = _Aggregate()
     sources: List[str] = []
     problems: List[SourceProblem] = []
-    no_files = target.os_family == "windows" and not target.is_live and not getattr(target, "volume", True)
+    # A --hives directory has no files; an evidence bundle has a user's browser files only if the kit
+    # copied them (collect.cmd does not: a running browser locks them).
+    no_files = target.os_family == "windows" and not (target.is_live and not target.is_recorded) and \
+        not getattr(target, "volume", True) and not target.is_dir("/Users")
     if not no_files:
         for user, home in profile_dirs(target):
             try:

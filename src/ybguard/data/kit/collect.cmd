@@ -77,6 +77,11 @@ set RC=%ERRORLEVEL%
 if "%RC%"=="0" if not exist "%OUT%\commands\secedit.inf" set RC=1
 >> "%META%" echo command^|commands/secedit.inf^|%RC%^|%NOW%^|secedit /export /cfg secedit.inf
 
+rem event logs (history.*: clock changes 4616 / Kernel-General 1, service installs 7045): wevtutil
+rem exports a copy while the Event Log service keeps the live file open; XP has no wevtutil (recorded)
+call :evtx Security
+call :evtx System
+
 rem net user NAME for every local account (the names between the dashed line and the last line)
 call :users
 
@@ -115,6 +120,14 @@ exit /b 0
 :usage
 echo usage: collect.cmd OUTDIR   (elevated prompt; OUTDIR is created) 1>&2
 exit /b 2
+
+:evtx
+call :now
+wevtutil epl %1 "%OUT%\commands\%1.evtx" > nul 2> "%WORK%\stderr.txt"
+set RC=%ERRORLEVEL%
+if "%RC%"=="0" if not exist "%OUT%\commands\%1.evtx" set RC=1
+>> "%META%" echo command^|commands/%1.evtx^|%RC%^|%NOW%^|wevtutil epl %1 %1.evtx
+goto :eof
 
 rem :rec NAME "COMMAND LINE" -- run one tool, stdout to commands\NAME.txt, its exit code to the manifest.
 rem NAME is the command line with every run of characters outside [A-Za-z0-9._-] replaced by "_".

@@ -304,6 +304,12 @@ if have journalctl; then
 else
     absent journalctl _TRANSPORT=kernel -o short-iso --no-pager -q
 fi
+if have journalctl; then
+    if ls /var/log/journal/*/*.journal /run/log/journal/*/*.journal > /dev/null 2>&1; then
+        rec journalctl -o short-iso --no-pager -q SYSLOG_IDENTIFIER=systemd-timedated + SYSLOG_IDENTIFIER=sudo + \
+            'MESSAGE=Time has been changed' + SYSLOG_IDENTIFIER=systemd-timesyncd + SYSLOG_IDENTIFIER=chronyd
+    fi
+fi
 if [ -d /var/lib/rpm ] || [ -d /usr/lib/sysimage/rpm ]; then
     if have rpm; then
         rec rpm -qa --qf '%{NAME}\t%{EPOCHNUM}:%{VERSION}-%{RELEASE}\t%{VENDOR}\n'
@@ -337,6 +343,17 @@ for d in /usr/lib/systemd/system /lib/systemd/system; do
 done
 shape /var/lib/dpkg
 copy_if /usr/lib/os-release /var/lib/dpkg/status /var/log/kern.log* /var/log/syslog* /var/log/messages*
+# history.*: clock changes (wtmp, auth logs), installs (dpkg.log), and each user's browser history
+# databases (they hold full URLs; the report keeps host names only: docs/evidence.md, privacy)
+copy_if /var/log/wtmp* /var/log/auth.log* /var/log/secure* /var/log/daemon.log* /var/log/dpkg.log*
+for h in /root /home/*; do
+    for ls in "$h"/.config/*/"Local State" "$h"/.config/*/*/"Local State"; do
+        [ -f "$ls" ] || continue
+        d=${ls%/Local State}
+        copy_if "$ls" "$d"/*/History "$d"/*/History-wal
+    done
+    copy_if "$h"/.mozilla/firefox/*/places.sqlite "$h"/.mozilla/firefox/*/places.sqlite-wal
+done
 KREL=$(uname -r 2> /dev/null)
 copy_if "/lib/modules/$KREL/modules.dep" "/lib/modules/$KREL/modules.builtin"
 for f in /usr/sbin/chronyd /sbin/chronyd /usr/sbin/ntpd /sbin/ntpd /usr/lib/systemd/systemd-timesyncd \
