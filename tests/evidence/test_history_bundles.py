@@ -8,8 +8,8 @@ import json
 import lzma
 from pathlib import Path
 
-from evidencekit import scan_bundle
 from evidence.test_windows_bundles import HIVES, windows_bundle
+from evidencekit import scan_bundle
 
 EVTX = Path(__file__).resolve().parent.parent / "data" / "history" / "evtx"
 POLICY = """policy:
