@@ -234,7 +234,7 @@ def cli() -> None:
 @click.option("--root", metavar="DIR", help="Scan an offline image mounted at DIR instead of this host.")
 @click.option("--hives", metavar="DIR", help="Scan Windows registry hives in DIR (SYSTEM, SOFTWARE, SAM, NTUSER*.DAT).")
 @click.option("--evidence", "evidence_path", metavar="PATH",
-              help="Scan an evidence bundle from 'ybguard kit' (folder, .zip or .tar.gz). 扫描采集包。")
+              help="Scan an evidence bundle from 'ybguard kit' (folder, .zip or .tar.gz).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS),
               help="Report format on stdout (console on a TTY, else json); when -o already writes this format to a "
                    "file, nothing goes to stdout.")

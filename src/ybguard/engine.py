@@ -136,7 +136,13 @@ def _evidence(e: AnyEvidence, lang: str) -> Evidence:
 
 # Subjects that are ybguard's words, not host strings: translated in the report's language.
 GENERIC_SUBJECTS = {"host": "subject.host", "password policy": "subject.password_policy",
-                    "time sync": "subject.time_sync", "backups": "subject.backups", "baseline": "subject.baseline"}
+                    "time sync": "subject.time_sync", "backups": "subject.backups", "baseline": "subject.baseline",
+                    # the 等保 checks' declared subjects
+                    "lockout policy": "subject.lockout_policy", "idle lock": "subject.idle_lock",
+                    "accounts": "subject.accounts", "remote administration": "subject.remote_admin",
+                    "audit policy": "subject.audit_policy", "logs": "subject.logs", "services": "subject.services",
+                    "autorun": "subject.autorun", "firewall": "subject.firewall", "antivirus": "subject.antivirus",
+                    "updates": "subject.updates", "kernel": "subject.kernel"}
 
 
 def localize_subjects(findings: Sequence[Finding], checks: Sequence[Check], lang: str) -> List[Finding]:

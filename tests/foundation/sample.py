@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 from datetime import datetime, timedelta, timezone
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 from ybguard.checks import ALL_CHECKS
 from ybguard.engine import apply_waivers, evaluate_check, localize_subjects, site_of
@@ -30,6 +30,9 @@ class _Facts:
         if key in self.broken:
             raise self.broken[key]
         return self.values[key]
+
+    def notes(self, key: str) -> Tuple[Any, ...]:
+        return ()
 
 
 def violating_facts() -> Dict[str, Any]:

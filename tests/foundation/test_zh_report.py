@@ -125,7 +125,7 @@ def test_the_scan_finds_english_when_it_is_there() -> None:
 
 ASCII_PUNCT_NEXT_TO_HAN = re.compile(r"[\u4e00-\u9fff][,;:!?()]|[,;:!?()][\u4e00-\u9fff]")
 # "键: 值" is YAML and "文件:行:列" the location format: syntax, not punctuation
-SYNTAX_EXAMPLES = {"policy.expect.mapping", "policy.expect.hostport", "policy.bad_hostport", "help.policy validate"}
+SYNTAX_EXAMPLES = {"policy.yaml.colon", "policy.expect.mapping", "policy.expect.hostport", "policy.bad_hostport", "help.policy validate"}
 
 
 def test_zh_catalogue_uses_full_width_punctuation() -> None:

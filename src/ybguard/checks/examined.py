@@ -342,7 +342,9 @@ def examined_idle(facts: Facts, policy: Policy) -> Examined:
 def examined_default_accounts(facts: Facts, policy: Policy) -> Examined:
     accounts = facts["logon.default_accounts"]
     return Examined(msg("djbh.accounts_examined", n=len(accounts)),
-                    tuple(Said(a.source, f"{a.name} ({a.ident}) role={a.role} enabled={a.enabled}")
+                    tuple(Said(a.source, msg("djbh.account_seen", user=a.name, id=a.ident, role=a.role, extra="",
+                                             state=msg("djbh.account_enabled" if a.enabled
+                                                       else "djbh.account_disabled")))
                           for a in accounts[:30]))
 
 

@@ -10,7 +10,7 @@ from ..models import Evidence, Severity
 from ..policy.schema import Policy
 from . import clauses as c
 from . import rules
-from .interface import Check, Facts, Result, error, fail, msg, passed
+from .interface import Check, Facts, Result, Said, error, fail, msg, passed
 
 
 def ev(sources: Iterable[Tuple[str, str]]) -> Tuple[Evidence, ...]:
@@ -77,9 +77,10 @@ def default_accounts(facts: Facts, policy: Policy) -> Iterable[Result]:
     accounts: Tuple[BuiltinAccount, ...] = facts["logon.default_accounts"]
     examined, found = [], []
     for a in accounts:
-        e = Evidence(a.source, f"{a.name} ({a.ident}) role={a.role} enabled={a.enabled}"
-                     + ("" if a.renamed is None else f" renamed={a.renamed}")
-                     + ("" if a.password_required is None else f" password_required={a.password_required}"))
+        e = Said(a.source, msg("djbh.account_seen", user=a.name, id=a.ident, role=a.role,
+                               state=msg("djbh.account_enabled" if a.enabled else "djbh.account_disabled"),
+                               extra=("" if a.renamed is None else f" renamed={a.renamed}")
+                               + ("" if a.password_required is None else f" password_required={a.password_required}")))
         examined.append(e)
         if a.role == "guest" and a.enabled:
             found.append(fail(a.name, msg("djbh.guest_enabled", user=a.name, id=a.ident), e))

@@ -3,6 +3,21 @@
 from typing import Dict, Tuple
 
 MESSAGES: Dict[str, Tuple[str, str]] = {
+    "subject.lockout_policy": ("登录失败锁定策略", "lockout policy"),
+    "subject.idle_lock": ("空闲锁定", "idle lock"),
+    "subject.accounts": ("账户", "accounts"),
+    "subject.remote_admin": ("远程管理", "remote administration"),
+    "subject.audit_policy": ("审计策略", "audit policy"),
+    "subject.logs": ("日志", "logs"),
+    "subject.services": ("服务", "services"),
+    "subject.autorun": ("自动运行", "autorun"),
+    "subject.firewall": ("防火墙", "firewall"),
+    "subject.antivirus": ("防病毒软件", "antivirus"),
+    "subject.updates": ("系统更新", "updates"),
+    "subject.kernel": ("内核", "kernel"),
+    "djbh.account_seen": ("{user}（{id}）role={role} {state}{extra}", "{user} ({id}) role={role} {state}{extra}"),
+    "djbh.account_enabled": ("已启用", "enabled"),
+    "djbh.account_disabled": ("已停用", "disabled"),
     "area.logon": ("身份鉴别与访问控制", "identification and access control"),
     "area.audit": ("安全审计", "security audit"),
     "area.hardening": ("入侵防范", "intrusion prevention"),

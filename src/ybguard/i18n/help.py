@@ -15,6 +15,8 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
     "help.scan.root": ("检查挂载在 DIR 的离线镜像，而不是本机。", "Scan an offline image mounted at DIR instead of this host."),
     "help.scan.hives": ("检查 DIR 中的 Windows 注册表配置单元（SYSTEM、SOFTWARE、SAM、NTUSER*.DAT）。",
                         "Scan Windows registry hives in DIR (SYSTEM, SOFTWARE, SAM, NTUSER*.DAT)."),
+    "help.scan.evidence_path": ("检查 “ybguard kit” 生成的采集包（文件夹、.zip 或 .tar.gz），而不是本机。",
+                                "Scan an evidence bundle from 'ybguard kit' (folder, .zip or .tar.gz)."),
     "help.scan.fmt": ("输出到标准输出的报告格式（终端上默认为 console，否则为 json）；若 -o 已把该格式写入文件，则不再输出到标准输出。",
                       "Report format on stdout (console on a TTY, else json); when -o already writes this format "
                       "to a file, nothing goes to stdout."),
