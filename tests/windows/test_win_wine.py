@@ -236,3 +236,59 @@ def _policy(tmp_path: Path, text: str = "") -> str:
     policy = tmp_path / "policy.yaml"
     policy.write_text(text or POLICY, encoding="utf-8")
     return windows_path(policy)
+
+
+def _sntp_reply(sock, skew: float, stop) -> None:  # type: ignore[no-untyped-def]
+    """A loopback SNTP server whose clock is ``skew`` seconds ahead (bounded: stops with the test)."""
+    import socket
+    import struct
+    import time as _time
+
+    def stamp(t: float) -> bytes:
+        return struct.pack("!II", int(t) + 2208988800, int((t % 1) * 2 ** 32))
+
+    sock.settimeout(0.2)
+    while not stop.is_set():
+        try:
+            data, peer = sock.recvfrom(512)
+        except socket.timeout:
+            continue
+        now = _time.time() + skew
+        sock.sendto(bytes([0x24, 2, 6, 0xEC]) + b"\0" * 8 + b"TEST" + stamp(now) + data[40:48] + stamp(now)
+                    + stamp(now), peer)
+
+
+def test_probe_and_time_offset_through_windows_sockets(wine_prefix: WinePrefix, tmp_path: Path) -> None:
+    """--probe on Windows: a TCP target that answers is a fail (the terminal reached it), and the
+    clock offset is measured by the same SNTP code as on Linux (a server 300 s ahead: fail).
+    Both servers listen on this machine's loopback only."""
+    import socket
+    import threading
+
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    ntp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    ntp.bind(("127.0.0.1", 0))
+    stop = threading.Event()
+    server = threading.Thread(target=_sntp_reply, args=(ntp, 300.0, stop), daemon=True)
+    server.start()
+    tcp_port, ntp_port = listener.getsockname()[1], ntp.getsockname()[1]
+    text = POLICY.replace("ntp_servers: [10.50.0.123]", f"ntp_servers: ['127.0.0.1:{ntp_port}']").replace(
+        "  allowed_dns: [10.50.0.53]\n", "  allowed_dns: [10.50.0.53]\n"
+        f"  probe:\n    timeout_seconds: 3\n    targets:\n      - tcp: 127.0.0.1:{tcp_port}\n")
+    try:
+        wine_prefix.reg_add(leased_line())
+        proc = wine_prefix.ybguard(["scan", "--policy", _policy(tmp_path, text), "--format", "json", "--probe",
+                                    "--only", "network.probe", "--only", "time.offset"])
+        assert proc.returncode == 1, proc.stderr.decode("utf-8", "replace")
+        report = json.loads(proc.stdout.decode("utf-8"))
+    finally:
+        stop.set()
+        server.join()
+        ntp.close()
+        listener.close()
+    fails = by_status(report, "fail")
+    assert fails["network.probe"] == {f"tcp 127.0.0.1:{tcp_port}"}
+    offset = finding(report, "time.offset", "fail")
+    assert "+30" in offset["message"] or "300" in offset["message"], offset
