@@ -57,9 +57,9 @@ test: sysdeps wine-deps $(STAMP) lint dist-windows
 	@$(MAKE) --no-print-directory unit-py39
 
 # --- Windows: the Wine harness and the portable build (docs/windows.md) ----------------------
-# Debian's wine64 (+ wine), and the zh_CN / en_US UTF-8 locales Wine needs to pick code pages
-# 936 and 1252; both installed only when missing.
-WINE_LOCALES := zh_CN.UTF-8 en_US.UTF-8
+# Debian's wine64 (+ wine), and the zh_CN / en_US / zh_TW UTF-8 locales Wine needs to pick code
+# pages 936, 1252 and 950; all installed only when missing.
+WINE_LOCALES := zh_CN.UTF-8 en_US.UTF-8 zh_TW.UTF-8
 wine-deps:
 	@missing=""; command -v wine >/dev/null 2>&1 || missing="wine64 wine"; \
 	command -v locale-gen >/dev/null 2>&1 || missing="$$missing locales"; \

@@ -131,7 +131,8 @@ def finding(report: Dict, check: str, status: str) -> Dict:
 
 
 def test_help_and_code_pages_under_wine(wine_prefix: WinePrefix) -> None:
-    for lang in ("zh", "en"):
+    """Code pages 936, 1252 and 950 (Big5 has no 证: the help text crashed there before)."""
+    for lang in ("zh", "en", "tw"):
         proc = wine_prefix.ybguard(["--help"], lang=lang)
         assert proc.returncode == 0, proc.stderr
         assert "证明医保专线终端" in proc.stdout.decode("utf-8")
