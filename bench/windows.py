@@ -1,6 +1,10 @@
-"""Offline Windows scan speed, per hive: open the hive and collect every fact that reads it.
+"""Windows speed: the portable build under Wine, and the offline scan of each real hive.
 
-    .venv/bin/python bench/windows.py [path/to/shared/fixtures/windows-hives]
+    .venv/bin/python bench/windows.py [HIVE_DIR] [--no-wine]
+
+Portable build (dist/ybguard-VERSION-windows-amd64.zip, built when missing): the zip's size,
+then under Wine (a fresh prefix, zh_CN locale, output piped) ``ybguard.cmd --help`` and a full
+live scan of the Wine machine, median of 5 each, wall clock including Wine's process start.
 
 SYSTEM hives: a --hives directory holding only that SYSTEM, every Windows fact collected
 (the SOFTWARE-only facts fail fast and count too). SOFTWARE and NTUSER hives: the hive
@@ -20,19 +24,15 @@ from pathlib import Path
 from typing import Callable, List
 
 from ybguard.collect import FactSet, ScanOptions, registry_for
-from ybguard.collect.windows import (
-    INTERNET_SETTINGS,
-    REMOVABLE_POLICY,
-    UNINSTALL,
-    _proxy_settings,
-    _uninstall_entries,
-)
+from ybguard.collect.windows.common import REMOVABLE_POLICY, UNINSTALL
+from ybguard.collect.windows.netservices import INTERNET_SETTINGS, _proxy_settings
+from ybguard.collect.windows.software import _uninstall_entries
 from ybguard.policy.schema import Policy
 from ybguard.target import open_target
 from ybguard.target.windows import RegipyHive, _user_hive
 
 HERE = Path(__file__).resolve().parent
-DEFAULT = HERE.parent.parent / "shared" / "fixtures" / "windows-hives"
+DEFAULT = HERE.parent / "tests" / "data" / "windows" / "hives"
 RUNS = 5
 
 
@@ -80,8 +80,40 @@ def ntuser_scan(path: Path) -> None:
     user.software_key(REMOVABLE_POLICY)
 
 
+def wine_numbers() -> None:
+    """Zip size; --help and a full live scan under Wine, median of 5 (seconds)."""
+    sys.path.insert(0, str(HERE.parent / "tests" / "windows"))
+    from wine import WinePrefix, build_dir, build_zip, make_template, wine_missing
+
+    zip_path = build_zip()
+    print(f"{zip_path.name}: {zip_path.stat().st_size / 1e6:.1f} MB")
+    why = wine_missing()
+    if why:
+        print(f"wine: skipped ({why})")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        build = build_dir(work / "build")
+        template = make_template(work / "template")
+        prefix = WinePrefix(template, work / "prefix", build)
+        try:
+            for label, args in (("ybguard.cmd --help", ["--help"]),
+                                ("ybguard.cmd scan --format json (live, Wine)", ["scan", "--format", "json"])):
+                runs = []
+                for _ in range(RUNS):
+                    t0 = time.perf_counter()
+                    prefix.ybguard(args, lang="zh")
+                    runs.append(time.perf_counter() - t0)
+                print(f"{label:<48} median {statistics.median(runs):.2f} s (runs {', '.join(f'{r:.2f}' for r in runs)})")
+        finally:
+            prefix.close()
+
+
 def main() -> None:
-    src = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    if "--no-wine" not in sys.argv:
+        wine_numbers()
+    src = Path(args[0]) if args else DEFAULT
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         print(f"{'hive':<48} {'bytes':>10} {'ms':>8}")

@@ -19,6 +19,26 @@ ON_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 SHARED_ABSENT = "../shared is not present"
 
 
+def _click_runner_separates_stderr() -> None:
+    """click < 8.2 (the newest on Python 3.9) mixes stderr into ``output`` unless told not to,
+    and ``result.stderr`` then raises; 8.2 always keeps both. Make 8.1 behave like 8.2 here."""
+    import inspect
+
+    from click.testing import CliRunner
+
+    if "mix_stderr" not in inspect.signature(CliRunner.__init__).parameters:
+        return
+    original = CliRunner.__init__
+
+    def init(self, *args, mix_stderr=False, **kwargs):  # type: ignore[no-untyped-def]
+        original(self, *args, mix_stderr=mix_stderr, **kwargs)
+
+    CliRunner.__init__ = init  # type: ignore[method-assign]
+
+
+_click_runner_separates_stderr()
+
+
 def _shared_absent(report) -> bool:  # type: ignore[no-untyped-def]
     """A clone without ../shared cannot run the shared-data tests; that skip is legitimate."""
     reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)

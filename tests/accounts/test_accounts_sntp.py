@@ -3,36 +3,21 @@
 from __future__ import annotations
 
 import socket
-import struct
 import threading
-import time
 from typing import Iterator, Tuple
 
 import pytest
 
+from sntppeer import sntp_serve
 from ybguard.checks import ALL_CHECKS, select_checks
 from ybguard.collect import ScanOptions
-from ybguard.collect.timesync import NTP_EPOCH, sntp_offset
+from ybguard.collect.timesync import sntp_offset
 from ybguard.engine import run_scan
 from ybguard.models import Status
 from ybguard.policy.schema import Policy, TimePolicy
 from ybguard.target import LiveLinuxTarget
 
-
-def _ntp_ts(t: float) -> bytes:
-    return struct.pack("!II", int(t) + NTP_EPOCH, int((t % 1) * 2**32))
-
-
-def _serve(sock: socket.socket, skew: float, stop: threading.Event) -> None:
-    sock.settimeout(0.2)
-    while not stop.is_set():
-        try:
-            data, peer = sock.recvfrom(512)
-        except socket.timeout:
-            continue
-        now = time.time() + skew
-        reply = bytes([0x24, 2, 6, 0xEC]) + b"\0" * 8 + b"TEST" + _ntp_ts(now) + data[40:48] + _ntp_ts(now) + _ntp_ts(now)
-        sock.sendto(reply, peer)
+_serve = sntp_serve  # the shared loopback SNTP server (tests/sntppeer.py)
 
 
 @pytest.fixture

@@ -226,3 +226,30 @@ def test_sam_values_that_do_not_parse_are_errors() -> None:
         parse_sam_user(b"\0" * 8, b"\0" * 0xCC)
     with pytest.raises(ValueError):
         parse_sam_user(_user_f(1001, 0x10, 0), _user_v("x", 7))  # an NT entry of no known length
+
+
+def test_win32_apis_answer_only_for_this_host() -> None:
+    """A live target of another machine (an evidence bundle) must not be answered by the
+    scanning workstation's own Win32 APIs: attached media, accounts, drives are errors there."""
+    from ybguard.collect.interface import FactError
+    from ybguard.models import TargetKind
+    from ybguard.target.windows import WindowsTarget
+
+    class OtherMachine(WindowsTarget):
+        kind = TargetKind.WINDOWS_LIVE
+
+        def __init__(self, registry: Registry) -> None:
+            super().__init__("C:\\\\")
+            self.registry = registry
+
+        def host_path(self, path: str) -> str:
+            return path
+
+    usb = "USBSTOR\\Disk&Ven_X&Prod_Y&Rev_1\\0001&0"
+    facts = FactSet(OtherMachine(_registry({"USBSTOR": {"Start": 3, "Enum": {"Count": 1, "0": usb}}})),
+                    Policy(), ScanOptions(), registry_for("windows"))
+    assert facts.ctx.target.is_live
+    for key in ("usb.attached", "usb.mounts", "accounts.users"):
+        with pytest.raises(FactError) as exc:
+            facts.get(key)
+        assert exc.value.key == "windows.local_api", key

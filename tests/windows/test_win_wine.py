@@ -17,6 +17,8 @@ from typing import Dict, List, Set, Tuple
 import pytest
 from wine import CODE_PAGE, WinePrefix
 
+from sntppeer import sntp_serve
+
 pytestmark = [pytest.mark.wine, pytest.mark.slow]
 
 CCS = "HKLM\\SYSTEM\\CurrentControlSet"
@@ -53,20 +55,22 @@ integrity:
 Entry = Tuple[str, str, str, str]
 
 
+def adapter(index: str, guid: str, desc: str, medium: int, name: str, address: str, mask: str,
+            dns: str, gateway: str = "") -> List[Entry]:
+    """One network adapter as Windows records it: class key, connection name, Tcpip interface."""
+    cls, iface = f"{CCS}\\Control\\Class\\{NET_CLASS}\\{index}", f"{CCS}\\Services\\Tcpip\\Parameters\\Interfaces\\{guid}"
+    out = [(cls, "NetCfgInstanceId", "REG_SZ", guid), (cls, "DriverDesc", "REG_SZ", desc),
+           (cls, "*PhysicalMediaType", "REG_DWORD", str(medium)),
+           (f"{CCS}\\Control\\Network\\{NET_CLASS}\\{guid}\\Connection", "Name", "REG_SZ", name),
+           (iface, "EnableDHCP", "REG_DWORD", "0"), (iface, "IPAddress", "REG_MULTI_SZ", address),
+           (iface, "SubnetMask", "REG_MULTI_SZ", mask), (iface, "NameServer", "REG_SZ", dns)]
+    return out + ([(iface, "DefaultGateway", "REG_MULTI_SZ", gateway)] if gateway else [])
+
+
 def leased_line() -> List[Entry]:
     """The 医保 leased-line NIC: an Ethernet adapter with a static address, no gateway."""
-    iface = f"{CCS}\\Services\\Tcpip\\Parameters\\Interfaces\\{LEASED}"
-    return [
-        (f"{CCS}\\Control\\Class\\{NET_CLASS}\\0001", "NetCfgInstanceId", "REG_SZ", LEASED),
-        (f"{CCS}\\Control\\Class\\{NET_CLASS}\\0001", "DriverDesc", "REG_SZ", "Intel(R) Ethernet Connection I219-LM"),
-        (f"{CCS}\\Control\\Class\\{NET_CLASS}\\0001", "*PhysicalMediaType", "REG_DWORD", "14"),
-        (f"{CCS}\\Control\\Network\\{NET_CLASS}\\{LEASED}\\Connection", "Name", "REG_SZ", "医保专线"),
-        (f"{CCS}\\Control\\Network\\{NET_CLASS}\\{LEASED}\\Connection", "PnPInstanceId", "REG_SZ",
-         "PCI\\VEN_8086&DEV_15B7&SUBSYS_07A11028&REV_31\\3&11583659&0&FE"),
-        (iface, "EnableDHCP", "REG_DWORD", "0"),
-        (iface, "IPAddress", "REG_MULTI_SZ", "10.50.1.20"),
-        (iface, "SubnetMask", "REG_MULTI_SZ", "255.255.0.0"),
-        (iface, "NameServer", "REG_SZ", "10.50.0.53"),
+    return adapter("0001", LEASED, "Intel(R) Ethernet Connection I219-LM", 14, "医保专线", "10.50.1.20",
+                   "255.255.0.0", "10.50.0.53") + [
         (f"{CCS}\\Services\\Tcpip\\Parameters", "IPEnableRouter", "REG_DWORD", "0"),
         (f"{CCS}\\Services\\USBSTOR", "Start", "REG_DWORD", "4"),
         (f"{CCS}\\Services\\W32Time", "Start", "REG_DWORD", "2"),
@@ -78,19 +82,10 @@ def leased_line() -> List[Entry]:
 
 def violations() -> List[Entry]:
     """A terminal that breaks every rule the registry can show."""
-    iface = f"{CCS}\\Services\\Tcpip\\Parameters\\Interfaces\\{WIFI}"
     profile = "HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\NetworkList\\Profiles\\{0B3E6E5C-3333-4E0F-9C1A-0A0B0C0D0E03}"
     usb = "USB\\VID_0781&PID_5567\\4C530001230724113363"
-    return leased_line() + [
-        (f"{CCS}\\Control\\Class\\{NET_CLASS}\\0002", "NetCfgInstanceId", "REG_SZ", WIFI),
-        (f"{CCS}\\Control\\Class\\{NET_CLASS}\\0002", "DriverDesc", "REG_SZ", "Intel(R) Wi-Fi 6 AX201 160MHz"),
-        (f"{CCS}\\Control\\Class\\{NET_CLASS}\\0002", "*PhysicalMediaType", "REG_DWORD", "9"),
-        (f"{CCS}\\Control\\Network\\{NET_CLASS}\\{WIFI}\\Connection", "Name", "REG_SZ", "WLAN"),
-        (iface, "EnableDHCP", "REG_DWORD", "0"),
-        (iface, "IPAddress", "REG_MULTI_SZ", "192.168.8.100"),
-        (iface, "SubnetMask", "REG_MULTI_SZ", "255.255.255.0"),
-        (iface, "DefaultGateway", "REG_MULTI_SZ", "192.168.8.1"),
-        (iface, "NameServer", "REG_SZ", "114.114.114.114"),
+    return leased_line() + adapter("0002", WIFI, "Intel(R) Wi-Fi 6 AX201 160MHz", 9, "WLAN", "192.168.8.100",
+                                   "255.255.255.0", "114.114.114.114", gateway="192.168.8.1") + [
         (f"{CCS}\\Services\\Tcpip\\Parameters", "IPEnableRouter", "REG_DWORD", "1"),
         (f"{CCS}\\Services\\SharedAccess", "Start", "REG_DWORD", "2"),
         (f"{CCS}\\Services\\USBSTOR", "Start", "REG_DWORD", "3"),
@@ -136,7 +131,8 @@ def finding(report: Dict, check: str, status: str) -> Dict:
 
 
 def test_help_and_code_pages_under_wine(wine_prefix: WinePrefix) -> None:
-    for lang in ("zh", "en"):
+    """Code pages 936, 1252 and 950 (Big5 has no 证: the help text crashed there before)."""
+    for lang in ("zh", "en", "tw"):
         proc = wine_prefix.ybguard(["--help"], lang=lang)
         assert proc.returncode == 0, proc.stderr
         assert "证明医保专线终端" in proc.stdout.decode("utf-8")
@@ -236,3 +232,39 @@ def _policy(tmp_path: Path, text: str = "") -> str:
     policy = tmp_path / "policy.yaml"
     policy.write_text(text or POLICY, encoding="utf-8")
     return windows_path(policy)
+
+
+def test_probe_and_time_offset_through_windows_sockets(wine_prefix: WinePrefix, tmp_path: Path) -> None:
+    """--probe on Windows: a TCP target that answers is a fail (the terminal reached it), and the
+    clock offset is measured by the same SNTP code as on Linux (a server 300 s ahead: fail).
+    Both servers listen on this machine's loopback only."""
+    import socket
+    import threading
+
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    ntp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    ntp.bind(("127.0.0.1", 0))
+    stop = threading.Event()
+    server = threading.Thread(target=sntp_serve, args=(ntp, 300.0, stop), daemon=True)
+    server.start()
+    tcp_port, ntp_port = listener.getsockname()[1], ntp.getsockname()[1]
+    text = POLICY.replace("ntp_servers: [10.50.0.123]", f"ntp_servers: ['127.0.0.1:{ntp_port}']").replace(
+        "  allowed_dns: [10.50.0.53]\n", "  allowed_dns: [10.50.0.53]\n"
+        f"  probe:\n    timeout_seconds: 3\n    targets:\n      - tcp: 127.0.0.1:{tcp_port}\n")
+    try:
+        wine_prefix.reg_add(leased_line())
+        proc = wine_prefix.ybguard(["scan", "--policy", _policy(tmp_path, text), "--format", "json", "--probe",
+                                    "--only", "network.probe", "--only", "time.offset"])
+        assert proc.returncode == 1, proc.stderr.decode("utf-8", "replace")
+        report = json.loads(proc.stdout.decode("utf-8"))
+    finally:
+        stop.set()
+        server.join()
+        ntp.close()
+        listener.close()
+    fails = by_status(report, "fail")
+    assert fails["network.probe"] == {f"tcp 127.0.0.1:{tcp_port}"}
+    offset = finding(report, "time.offset", "fail")
+    assert "+30" in offset["message"] or "300" in offset["message"], offset

@@ -11,7 +11,7 @@
 Wine's own background processes (services.exe, winedevice.exe …) inherit whatever handles the
 first Wine process of a prefix had, and outlive it: they are started first with /dev/null so a
 test's pipes close when ybguard exits. Locales: zh_CN.UTF-8 gives code page 936, en_US.UTF-8
-code page 1252 (``make wine-deps`` generates both).
+code page 1252, zh_TW.UTF-8 code page 950 (``make wine-deps`` generates them).
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 REPO = Path(__file__).resolve().parent.parent.parent
-LOCALES = {"zh": "zh_CN.UTF-8", "en": "en_US.UTF-8"}
-CODE_PAGE = {"zh": "cp936", "en": "cp1252"}
+LOCALES = {"zh": "zh_CN.UTF-8", "en": "en_US.UTF-8", "tw": "zh_TW.UTF-8"}
+CODE_PAGE = {"zh": "cp936", "en": "cp1252", "tw": "cp950"}
 
 
 def wine_missing() -> Optional[str]:

@@ -55,6 +55,11 @@ MESSAGES: Dict[str, Tuple[str, str]] = {
         "无法解析 w32tm /query /status 的输出",
         "the output of w32tm /query /status could not be parsed",
     ),
+    "windows.local_api": (
+        "{api} 只能回答 ybguard 所在的这台机器，而本次检查的对象是另一台机器（证据包），无法据此判断",
+        "{api} answers only for the machine ybguard runs on, and this scan is of another machine "
+        "(an evidence bundle): it cannot decide this",
+    ),
     "windows.key_missing": ("注册表项不存在：{path}", "registry key not found: {path}"),
     "windows.bad_value": ("无法解析注册表值 {value}（{path}）", "cannot parse the registry value {value} ({path})"),
     "windows.hive_twice": (

@@ -9,9 +9,7 @@ from ...facts.accounts import Account, PasswordPolicy
 from ...target.interface import TargetError, Unsupported
 from ...target.windows import Hive, RegKey, WindowsTarget, filetime_to_datetime
 from ..interface import CollectContext, Collector, FactError
-from .common import (
-    _registry,
-)
+from .common import _registry, require_this_host
 
 
 def parse_sam_domain_f(data: bytes) -> Tuple[Optional[int], Optional[int]]:
@@ -118,8 +116,12 @@ def _live_password_policy(target: WindowsTarget) -> PasswordPolicy:
         return policy_from_secedit(secedit_export(target))
     except (RuntimeError, ValueError, OSError, TargetError):
         pass
-    try:  # the same two numbers, language independent, without elevation
+    try:  # the same two numbers, language independent, without elevation (this host only)
+        from ...target.windows import WindowsLiveTarget
         from . import live
+
+        if not isinstance(target, WindowsLiveTarget):
+            raise OSError("not this host")
 
         length, age = live.user_modals()
         days = None if age in (live.TIMEQ_FOREVER, 0) else age // 86400
@@ -276,6 +278,7 @@ def collect_users(ctx: CollectContext) -> Tuple[Account, ...]:
             raise Unsupported("windows.sam_missing")
         now = ctx.options.now.timestamp() if ctx.options.now else _t.time()
         return accounts_from_sam(sam, int(now // 86400))
+    require_this_host(ctx, "NetUserEnum")
     import time as _time
 
     from . import live

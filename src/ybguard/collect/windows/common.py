@@ -14,7 +14,7 @@ from ...facts.network import (
 )
 from ...target.interface import Unsupported
 from ...target.windows import Registry, RegKey, WindowsTarget
-from ..interface import CollectContext
+from ..interface import CollectContext, FactError
 
 NET_CLASS = "{4d36e972-e325-11ce-bfc1-08002be10318}"  # network adapters' device setup class
 UNINSTALL = "Microsoft\\Windows\\CurrentVersion\\Uninstall"
@@ -47,3 +47,13 @@ def _system_key(reg: Registry, path: str) -> Optional[RegKey]:
 
 def _iso(dt: Optional[datetime]) -> str:
     return dt.isoformat() if dt is not None else ""
+
+
+def require_this_host(ctx: CollectContext, api: str) -> None:
+    """A Win32 API answers for the machine ybguard runs on: only a scan of this very host may
+    ask it (an evidence bundle is live, but of another machine: its facts come from the bundle)."""
+    from ...target.windows import WindowsLiveTarget
+
+    ctx.target.require_live()
+    if not isinstance(ctx.target, WindowsLiveTarget):
+        raise FactError("windows.local_api", api=api)

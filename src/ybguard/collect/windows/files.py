@@ -20,6 +20,7 @@ from .. import integrity
 from ..backups import backup_sets
 from ..backups import collect_backups as collect_backups_linux
 from ..interface import CollectContext, Collector, FactError
+from .common import require_this_host
 
 
 def _disk_label(path: str, st: os.stat_result, needed: bool) -> str:
@@ -47,12 +48,15 @@ def collect_backups(ctx: CollectContext) -> Tuple[BackupSet, ...]:
         if getattr(ctx.target, "volume", False):
             return collect_backups_linux(ctx)  # a mounted volume: its files are here
         raise Unsupported("windows.hives_only")
+    require_this_host(ctx, "GetVolumePathNameW")
     return backup_sets(ctx, _disk_label)
 
 
 def collect_files(ctx: CollectContext) -> Tuple[FileDigest, ...]:
     if not ctx.target.is_live and not getattr(ctx.target, "volume", False):
         raise Unsupported("windows.hives_only")
+    if ctx.target.is_live:
+        require_this_host(ctx, "the file system")
     return integrity.collect_files(ctx)
 
 

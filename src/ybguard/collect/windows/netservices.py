@@ -24,6 +24,7 @@ from .common import (
     SERVICE_DISABLED,
     _registry,
     _system_key,
+    require_this_host,
 )
 from .network import _tcpip_interfaces
 
@@ -220,6 +221,7 @@ def collect_capture(ctx: CollectContext) -> object:
     ctx.target.require_live()
     if capture_seconds(ctx) <= 0:
         return NotRequested("capture.not_requested")
+    require_this_host(ctx, "Npcap")
     windir = os.environ.get("SystemRoot", "C:\\Windows")
     if not os.path.isfile(os.path.join(windir, NPCAP_DLL)):
         raise Unsupported("windows.no_npcap")

@@ -18,6 +18,7 @@ from .common import (
     _iso,
     _registry,
     _system_key,
+    require_this_host,
 )
 
 
@@ -170,6 +171,7 @@ def collect_usb_attached(ctx: CollectContext) -> Tuple[RemovableDevice, ...]:
     target = ctx.target
     if not target.is_live:
         raise Unsupported("windows.offline_attached")
+    require_this_host(ctx, "Services\\<driver>\\Enum (volatile)")
     reg = _registry(ctx)
     out: List[RemovableDevice] = []
     for service, kind in PRESENT_DRIVERS:
@@ -192,6 +194,7 @@ def collect_usb_mounts(ctx: CollectContext) -> Tuple[MountedMedia, ...]:
     """Drive letters on removable media or CD/DVD now (GetDriveTypeW), live only."""
     if not ctx.target.is_live:
         raise Unsupported("windows.offline_attached")
+    require_this_host(ctx, "GetDriveTypeW")
     from .live import DRIVE_CDROM, DRIVE_REMOVABLE, drive_types
 
     return tuple(MountedMedia(device=root.rstrip("\\"), mountpoint=root,
