@@ -133,7 +133,7 @@ def main() -> None:
     sizes: List[int] = []
     print(f"fleet bench: {args.terminals} terminals x {args.nights} nights, ingest --jobs {args.jobs}, report ~"
           f"{len(profiles[0][1].encode()) // 1024} KB")
-    print("wall = elapsed; cpu = the child's user+sys time (with --jobs > 1: the writer only, workers not counted)")
+    print("wall = elapsed; cpu = user+sys of the command and its worker processes")
     print(f"{'night':>5} {'reports':>8} {'wall s':>7} {'cpu s':>6} {'rate/s':>7} {'/cpu-s':>7} {'MiB':>6} "
           f"{'stored':>8} {'db MiB':>7} {'summary wall':>12} {'cpu':>5} {'MiB':>6}")
     for night in range(1, args.nights + 1):
