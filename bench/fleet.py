@@ -20,6 +20,7 @@ the number of reports stored.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -80,7 +81,7 @@ def write_night(directory: Path, night: int, terminals: int, profiles: List[Tupl
         r = rng.random()
         text = next(t for share, t in profiles if r <= share) if r <= profiles[-1][0] else profiles[0][1]
         started = start + timedelta(days=night, seconds=i % 3600)
-        text = (text.replace("@@HOST@@", f"YB-{i:05d}").replace("@@MID@@", f"{i:032x}")
+        text = (text.replace("@@HOST@@", f"YB-{i:05d}").replace("@@MID@@", hashlib.md5(str(i).encode()).hexdigest())
                 .replace("@@STARTED@@", started.isoformat()).replace("@@DEPT@@", DEPARTMENTS[i % len(DEPARTMENTS)])
                 .replace("@@ASSET@@", f"A-{i:06d}").replace("@@WAIVER@@", waiver))
         (directory / f"YB-{i:05d}.json").write_text(text, encoding="utf-8")
@@ -88,14 +89,26 @@ def write_night(directory: Path, night: int, terminals: int, profiles: List[Tupl
     return written
 
 
+GNU_TIME = "/usr/bin/time"
+
+
 def child(argv: Sequence[str]) -> Tuple[float, float, int, bytes, float]:
-    """(wall s, peak RSS MiB, exit code, stdout, CPU s) of one child process."""
+    """(wall s, peak RSS MiB, exit code, stdout, CPU s) of one child process.
+
+    Linux keeps a process's peak RSS across exec, so a child forked from this (large) bench
+    process would report our RSS as its own; GNU time, small itself, reports its child's truly.
+    """
+    report = Path(os.environ.get("TMPDIR", "/tmp")) / f"ybguard-bench-rss-{os.getpid()}"
+    wrapped = [GNU_TIME, "-f", "%M", "-o", str(report), *argv] if os.path.exists(GNU_TIME) else list(argv)
     t0 = time.perf_counter()
-    proc = subprocess.Popen(list(argv), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(wrapped, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     out = proc.stdout.read() if proc.stdout else b""
     _pid, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
     rss = usage.ru_maxrss / 1024  # KiB on Linux
+    if wrapped[0] == GNU_TIME:
+        rss = int(report.read_text().split()[-1]) / 1024
+        report.unlink()
     return wall, rss, os.waitstatus_to_exitcode(status), out, usage.ru_utime + usage.ru_stime
 
 
@@ -104,6 +117,7 @@ def main() -> None:
     parser.add_argument("--terminals", type=int, default=10000)
     parser.add_argument("--nights", type=int, default=30)
     parser.add_argument("--out", type=Path, default=HERE / "out" / "fleet")
+    parser.add_argument("--jobs", type=int, default=1, help="fleet ingest --jobs")
     args = parser.parse_args()
     shutil.rmtree(args.out, ignore_errors=True)
     args.out.mkdir(parents=True)
@@ -117,15 +131,16 @@ def main() -> None:
     total_ingest = 0.0
     total_cpu = 0.0
     sizes: List[int] = []
-    print(f"fleet bench: {args.terminals} terminals x {args.nights} nights, report ~"
+    print(f"fleet bench: {args.terminals} terminals x {args.nights} nights, ingest --jobs {args.jobs}, report ~"
           f"{len(profiles[0][1].encode()) // 1024} KB")
-    print("wall = elapsed; cpu = the child's user+sys time (what it costs on an otherwise idle machine)")
+    print("wall = elapsed; cpu = user+sys of the command and its worker processes")
     print(f"{'night':>5} {'reports':>8} {'wall s':>7} {'cpu s':>6} {'rate/s':>7} {'/cpu-s':>7} {'MiB':>6} "
           f"{'stored':>8} {'db MiB':>7} {'summary wall':>12} {'cpu':>5} {'MiB':>6}")
     for night in range(1, args.nights + 1):
         directory = args.out / f"night-{night:02d}"
         n = write_night(directory, night - 1, args.terminals, profiles, start, rng)
-        wall, rss, code, _, cpu = child([*cmd, "fleet", "ingest", "--db", str(db), "--quiet", str(directory)])
+        wall, rss, code, _, cpu = child([*cmd, "fleet", "ingest", "--db", str(db), "--quiet", "--jobs", str(args.jobs),
+                                         str(directory)])
         if code != 0:
             raise SystemExit(f"ingest of night {night} exited {code}")
         shutil.rmtree(directory)

@@ -5,7 +5,7 @@ wheelhouse over SSH, scans, fetches the reports and ingests them; `fleet summary
 show exactly the differences between the terminals, and between two nights.
 
 What is real and what is arranged, honestly:
-- the wheelhouse is tests/fleet/wheelhouse.py's: this worktree's ybguard wheel plus the wheels
+- the wheelhouse is tests/fleet/fleet_wheelhouse.py's: this worktree's ybguard wheel plus the wheels
   of its dependencies for this machine only, in the layout of `make wheelhouse`;
 - the terminals share this machine's file system, so each one's install prefix, /etc/ybguard
   and state directory are pointed (role variables) at its own directory under tmp_path, and
@@ -25,8 +25,8 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List
 
+import fleet_wheelhouse as wheelhouse
 import pytest
-import wheelhouse
 import yaml
 
 from netns import Netns, Topology, veth

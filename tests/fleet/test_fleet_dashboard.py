@@ -7,10 +7,9 @@ import re
 import subprocess
 from pathlib import Path
 
-import browser
+import fleet_browser as browser
 import pytest
-
-from conftest import MIDS, NOW, ybguard
+from fleethelpers import MIDS, NOW, ybguard
 
 CHART = {"compliant": "4caf50", "non_compliant": "d32f2f", "incomplete": "f9a825"}
 

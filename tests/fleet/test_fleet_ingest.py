@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 from fleetdata import make_report, write_report
+from fleethelpers import ybguard
 
-from conftest import ybguard
 from reportschema import validate_report as schema_validate
 from ybguard.fleet.ingest import ingest, read_report, to_row
 from ybguard.fleet.interface import FleetError

@@ -15,8 +15,8 @@ from typing import Dict, List, Optional
 
 import pytest
 import yaml
+from fleethelpers import MIDS, NOW, WLAN, ybguard
 
-from conftest import MIDS, NOW, WLAN, ybguard
 from foundation.frozen import frozen_report
 from ybguard.models import Evidence, Finding, Severity, Status
 from ybguard.report import prometheus

@@ -7,8 +7,7 @@ import io
 import json
 
 import pytest
-
-from conftest import FWD, MIDS, NOW, ROUTE, WLAN, ybguard
+from fleethelpers import FWD, MIDS, NOW, ROUTE, WLAN, ybguard
 
 
 def summary_json(db, *extra):

@@ -167,13 +167,22 @@ def _totals(summary: Summary, lang: str) -> str:
 def plain(value: Any) -> Any:
     """Frozen records -> JSON-able values (dataclasses.asdict deep-copies every leaf: 5x slower
     for 10,000 terminals)."""
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    names = _FIELDS.get(kind)
+    if names is None and is_dataclass(value) and not isinstance(value, type):
+        names = _FIELDS[kind] = tuple(f.name for f in fields(value))
+    if names is not None:
+        return {name: plain(getattr(value, name)) for name in names}
     if isinstance(value, (tuple, list)):
         return [plain(v) for v in value]
     if isinstance(value, Mapping):
         return {k: plain(v) for k, v in value.items()}
     return value
+
+
+_FIELDS: Dict[type, Tuple[str, ...]] = {}
 
 
 def summary_data(summary: Summary) -> Dict[str, Any]:
