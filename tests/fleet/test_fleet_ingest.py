@@ -115,6 +115,7 @@ def test_real_scan_reports_are_accepted(tmp_path):
     root = tmp_path / "img"
     (root / "etc").mkdir(parents=True)
     (root / "etc/hostname").write_text("yb-img-01\n")
+    (root / "etc/os-release").write_text('ID=debian\nVERSION_ID="12"\n')  # an OS image
     (root / "etc/machine-id").write_text(MID_A + "\n")
     out = tmp_path / "r.json"
     r = ybguard("scan", "--root", str(root), "-o", f"json={out}")

@@ -97,6 +97,7 @@ def test_scan_textfile_passes_promtool(tmp_path):
     root = tmp_path / "img"
     (root / "etc").mkdir(parents=True)
     (root / "etc/hostname").write_text("yb-img-02\n")
+    (root / "etc/os-release").write_text('ID=debian\nVERSION_ID="12"\n')  # an OS image
     out = tmp_path / "ybguard.prom"
     r = ybguard("scan", "--root", str(root), "-o", f"prometheus={out}", "--output", str(tmp_path / "r.json"))
     assert r.returncode in (1, 3), r.stderr

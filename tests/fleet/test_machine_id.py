@@ -55,6 +55,7 @@ def test_machine_id_link_cannot_leave_the_image(tmp_path: Path) -> None:
 
 def test_scan_report_carries_machine_id(tmp_path: Path) -> None:
     write(tmp_path, "etc/hostname", "yb-term-02\n")
+    write(tmp_path, "etc/os-release", 'ID=debian\nVERSION_ID="12"\n')  # an OS image
     write(tmp_path, "etc/machine-id", ID + "\n")
     proc = subprocess.run([sys.executable, "-m", "ybguard", "scan", "--root", str(tmp_path), "--format", "json",
                            "--only", "usb.storage-driver"], capture_output=True, timeout=120)

@@ -18,7 +18,7 @@ def test_output_to_a_character_device_keeps_the_device(tmp_path: Path, how: str)
     null = tmp_path / "null"
     os.mknod(null, 0o666 | stat.S_IFCHR, os.makedev(1, 3))  # a private /dev/null
     (tmp_path / "img" / "etc").mkdir(parents=True)
-    (tmp_path / "img" / "etc" / "os-release").write_text("ID=debian\n")  # an OS image (a bare dir is refused)
+    (tmp_path / "img" / "etc/os-release").write_text('ID=debian\nVERSION_ID="12"\n')  # an OS image
     out = ["--format", "json", "--output", str(null)] if how == "--output" else ["-o", f"json={null}"]
     proc = subprocess.run([sys.executable, "-m", "ybguard", "scan", "--root", str(tmp_path / "img"), "--only",
                            "usb.storage-driver", *out], capture_output=True, timeout=120)

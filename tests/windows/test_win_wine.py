@@ -197,6 +197,9 @@ def test_live_media_accounts_time_backups_and_baseline(wine_prefix: WinePrefix, 
     for rel in ("backup/yb-20261201.db", "data/yb.db", "bin/ybclient.exe", "bin/conf/yb.ini"):
         (yb / rel).parent.mkdir(parents=True, exist_ok=True)
         (yb / rel).write_bytes(rel.encode())
+    # a backup is a copy of the database (same content): backups.copies counts copies of one
+    # piece of data, not every file its patterns match
+    (yb / "backup/yb-20261201.db").write_bytes((yb / "data/yb.db").read_bytes())
     old = _time.time() - 3 * 86400
     os.utime(yb / "backup/yb-20261201.db", (old, old))
 
