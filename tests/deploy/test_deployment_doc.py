@@ -89,7 +89,14 @@ class Terminal:
             up.mkdir(parents=True, exist_ok=True)
             work.mkdir(parents=True, exist_ok=True)
             mounts.append(f"mount -t overlay overlay -o lowerdir={top},upperdir={up},workdir={work} {top}")
+        # An empty /tmp, as on a fresh terminal; a checkout or test directory that lives under /tmp
+        # (CI may clone there) is carried over through a hold in the overlaid /var.
+        holds = sorted({p for p in (str(cwd), str(self.tmp)) if p == "/tmp" or p.startswith("/tmp/")})
+        for i, path in enumerate(holds):
+            mounts.append(f"mkdir -p /var/.ybhold/{i} && mount --bind {shlex.quote(path)} /var/.ybhold/{i}")
         mounts.append("mount -t tmpfs tmpfs /tmp")
+        for i, path in enumerate(holds):
+            mounts.append(f"mkdir -p {shlex.quote(path)} && mount --bind /var/.ybhold/{i} {shlex.quote(path)}")
         # and no ensurepip, as on a Debian terminal without python3-venv
         mounts.append(f"d=$(PATH={LOGIN_PATH} python3 -c 'import ensurepip, os; print(os.path.dirname(ensurepip.__file__))' "
                       "2>/dev/null) && mount -t tmpfs tmpfs \"$d\" || true")
