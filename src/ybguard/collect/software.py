@@ -246,12 +246,19 @@ OPT_MAX_FILES = 20_000  # per vendor directory: enough for any real application,
 DPKG_INFO = "/var/lib/dpkg/info"
 
 
+_MERGED_TOPS = ("/bin", "/sbin", "/lib", "/lib64")
+_MERGED_PREFIXES = tuple(top + "/" for top in _MERGED_TOPS)
+
+
 def _canonical(path: str) -> str:
-    """/bin/ls and /usr/bin/ls are one file on a merged-/usr system; dpkg may list either."""
-    path = os.path.normpath(path)
-    for top in ("/bin", "/sbin", "/lib", "/lib64"):
-        if path == top or path.startswith(top + "/"):
-            return "/usr" + path
+    """/bin/ls and /usr/bin/ls are one file on a merged-/usr system; dpkg may list either.
+
+    Called for every path of every package (10^5 on a desktop), so a path that is already normal
+    (what dpkg and rpm write) skips normpath."""
+    if "//" in path or "/." in path or path.endswith("/") or not path.startswith("/"):
+        path = os.path.normpath(path)
+    if path.startswith(_MERGED_PREFIXES) or path in _MERGED_TOPS:
+        return "/usr" + path
     return path
 
 
