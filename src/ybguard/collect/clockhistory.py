@@ -97,8 +97,9 @@ def _timestamp(line: str) -> str:
     return m.group(1) if m else ""
 
 
-def _problem(source: str, exc: BaseException) -> SourceProblem:
-    """An unreadable source, with the translatable reason of what went wrong."""
+def source_problem(source: str, exc: BaseException) -> SourceProblem:
+    """An unreadable history source, with the translatable reason of what went wrong (shared by
+    every history collector)."""
     reason = reason_of(exc)
     return SourceProblem(source, reason.key, args=tuple((k, str(v)) for k, v in reason.args_map.items()))
 
@@ -232,7 +233,7 @@ def read_clock_history(target: Target, since: datetime, now: datetime, window_da
         try:
             changes.extend(in_window(parse_wtmp(target.read_bytes(path, MAX_WTMP_BYTES), path), since, now))
         except (OSError, TargetError) as exc:
-            problems.append(_problem(path, exc))
+            problems.append(source_problem(path, exc))
     logs = sorted({p for g in LOG_GLOBS for p in target.glob(g) if not target.is_dir(p)}, key=_rotation_key)
     for path in logs:
         sources.append(path)
@@ -243,12 +244,12 @@ def read_clock_history(target: Target, since: datetime, now: datetime, window_da
             # a part of the log left unread may hold a change: never a pass over it
             problems.extend(SourceProblem(g_path, "history.reason.partial_log", detail) for g_path, detail in gaps)
         except (OSError, EOFError, TargetError) as exc:
-            problems.append(_problem(path, exc))
+            problems.append(source_problem(path, exc))
     if not logs:
         try:
             journal = _journal(target)
         except (FactError, TargetError, OSError) as exc:
-            problems.append(_problem("journalctl", exc))
+            problems.append(source_problem("journalctl", exc))
             journal = None
         if journal is not None:
             sources.append("journalctl")
@@ -363,7 +364,7 @@ def read_windows_clock(target: Target, since: datetime, now: datetime, window_da
             raise
         except (FactError, TargetError, OSError) as exc:
             # This log is unreadable; what the other one proves still stands (fail first).
-            problems.append(_problem(name, exc))
+            problems.append(source_problem(name, exc))
             continue
         if got is None:
             if not target.is_live and not getattr(target, "volume", False):

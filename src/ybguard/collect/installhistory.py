@@ -11,17 +11,13 @@ from typing import Iterable, List, Tuple, Union
 
 from ..facts.history import Install, InstallHistory, SourceProblem
 from ..target.interface import Target, TargetError, Unsupported
-from .interface import CollectContext, FactError, reason_of
+from .clockhistory import source_problem
+from .interface import CollectContext, FactError
 
 SERVICE_INSTALLS = frozenset({("Service Control Manager", 7045)})
 DPKG_LOGS = ("/var/log/dpkg.log", "/var/log/dpkg.log.*")
 # dpkg(1) log format: "YYYY-MM-DD HH:MM:SS install <package>:<arch> <old-version> <new-version>"
 _DPKG_INSTALL = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) install (\S+?)(?::\S+)? (\S+) (\S+)\s*$")
-
-
-def _problem(source: str, exc: BaseException) -> SourceProblem:
-    reason = reason_of(exc)
-    return SourceProblem(source, reason.key, args=tuple((k, str(v)) for k, v in reason.args_map.items()))
 
 
 def parse_dpkg_log(lines: Union[str, Iterable[str]], source: str) -> Tuple[Install, ...]:
@@ -66,7 +62,7 @@ def read_linux_installs(target: Target, since: datetime, window_days: int) -> In
             installs.extend(i for i in parse_dpkg_log(_log_lines(target, path, gaps), path) if _after(i.when, since))
             problems.extend(SourceProblem(g_path, "history.reason.partial_log", detail) for g_path, detail in gaps)
         except (OSError, EOFError, TargetError) as exc:
-            problems.append(_problem(path, exc))
+            problems.append(source_problem(path, exc))
     return InstallHistory(tuple(installs), tuple(sources), tuple(problems), window_days)
 
 
@@ -78,7 +74,7 @@ def read_windows_installs(target: Target, since: datetime, window_days: int) -> 
     except Unsupported:
         raise
     except (FactError, TargetError, OSError) as exc:
-        return InstallHistory((), (), (_problem("System.evtx", exc),), window_days)
+        return InstallHistory((), (), (source_problem("System.evtx", exc),), window_days)
     if events is None:
         if not target.is_live and not getattr(target, "volume", False):
             raise Unsupported("history.reason.no_event_logs")
